@@ -1,0 +1,39 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Dependencies point one way: mizan → MizanCLI → feature modules (MizanCodegen → MizanSchema, MizanConfig)
+// → MizanCore. Each outside package is imported by exactly one module; see DEPENDENCIES.md.
+let package = Package(
+    name: "mizan",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mizan", targets: ["mizan"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        .executableTarget(name: "mizan", dependencies: ["MizanCLI"]),
+        .target(
+            name: "MizanCLI",
+            dependencies: [
+                "MizanCore", "MizanConfig", "MizanSchema", "MizanCodegen",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "MizanCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "MizanConfig", dependencies: ["MizanCore"]),
+        .target(name: "MizanSchema", dependencies: ["MizanCore"]),
+        .target(
+            name: "MizanCodegen",
+            dependencies: ["MizanCore", "MizanSchema", .product(name: "Mustache", package: "swift-mustache")]
+        ),
+        .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
+        .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
+        .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema"]),
+        .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema"]),
+        .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
+    ]
+)
