@@ -1,0 +1,166 @@
+import Foundation
+import MizanCore
+
+/// Shared state of one import: the document, the diagnostics so far, and where each JSON pointer
+/// sits in the file, so that checks done after decoding still report exact positions.
+struct DecodingContext {
+    let document: JSONDocument
+    var diagnostics = Diagnostics()
+    private(set) var offsets: [String: Int] = [:]
+
+    init(document: JSONDocument) {
+        self.document = document
+    }
+
+    mutating func record(_ pointer: String, _ node: JSONNode) {
+        offsets[pointer] = node.offset
+    }
+
+    func location(_ pointer: String) -> SourceLocation? {
+        var p = pointer
+        // Fall back to the nearest recorded ancestor, so every diagnostic has a position.
+        while true {
+            if let offset = offsets[p] { return document.location(of: offset) }
+            guard let slash = p.lastIndex(of: "/") else { return nil }
+            p = String(p[..<slash])
+        }
+    }
+
+    mutating func error(_ code: String, _ message: String, at pointer: String) {
+        diagnostics.append(.error(code, message, at: location(pointer), pointer: pointer))
+    }
+
+    mutating func error(_ code: String, _ message: String, atOffset offset: Int, pointer: String) {
+        diagnostics.append(.error(code, message, at: document.location(of: offset), pointer: pointer))
+    }
+
+    mutating func warning(_ code: String, _ message: String, at pointer: String) {
+        diagnostics.append(.warning(code, message, at: location(pointer), pointer: pointer))
+    }
+
+    /// Reads a JSON object whose keys are fixed by the format: reports a wrong type, duplicate
+    /// keys, unknown keys (with a suggestion) and missing required keys, and returns the known
+    /// members. Returns nil only when the node is not an object at all.
+    mutating func fields(
+        _ node: JSONNode, at pointer: String, what: String, allowed: [String], required: [String] = []
+    ) -> [String: JSONNode]? {
+        record(pointer, node)
+        guard let members = node.members else {
+            error(SchemaCode.wrongType, "expected \(what) to be an object, found \(node.kindName)", at: pointer)
+            return nil
+        }
+        var result: [String: JSONNode] = [:]
+        for member in members {
+            let childPointer = JSONPointer.appending(pointer, member.key)
+            if !allowed.contains(member.key) {
+                error(
+                    SchemaCode.unknownKey,
+                    "unknown key '\(member.key)' in \(what)\(Spelling.hint(for: member.key, among: allowed))",
+                    atOffset: member.keyOffset, pointer: childPointer)
+                continue
+            }
+            if result[member.key] != nil {
+                error(SchemaCode.duplicateName, "key '\(member.key)' appears twice in \(what)",
+                      atOffset: member.keyOffset, pointer: childPointer)
+                continue
+            }
+            record(childPointer, member.value)
+            result[member.key] = member.value
+        }
+        for key in required where result[key] == nil {
+            error(SchemaCode.missingKey, "\(what) is missing the required key '\(key)'", at: pointer)
+        }
+        return result
+    }
+
+    /// Reads a JSON object used as a map from names to declarations, reporting duplicate names.
+    mutating func entries(_ node: JSONNode, at pointer: String, what: String) -> [(key: String, node: JSONNode, pointer: String)] {
+        record(pointer, node)
+        guard let members = node.members else {
+            error(SchemaCode.wrongType, "expected \(what) to be an object, found \(node.kindName)", at: pointer)
+            return []
+        }
+        var seen: Set<String> = []
+        var result: [(key: String, node: JSONNode, pointer: String)] = []
+        result.reserveCapacity(members.count)
+        for member in members {
+            let childPointer = JSONPointer.appending(pointer, member.key)
+            guard seen.insert(member.key).inserted else {
+                error(SchemaCode.duplicateName, "'\(member.key)' is declared twice in \(what)",
+                      atOffset: member.keyOffset, pointer: childPointer)
+                continue
+            }
+            record(childPointer, member.value)
+            result.append((member.key, member.value, childPointer))
+        }
+        return result
+    }
+
+    mutating func string(_ node: JSONNode?, at pointer: String, what: String) -> String? {
+        guard let node else { return nil }
+        guard let s = node.stringValue else {
+            error(SchemaCode.wrongType, "expected \(what) to be a string, found \(node.kindName)", at: pointer)
+            return nil
+        }
+        return s
+    }
+
+    mutating func bool(_ node: JSONNode?, at pointer: String, what: String) -> Bool? {
+        guard let node else { return nil }
+        guard let b = node.boolValue else {
+            error(SchemaCode.wrongType, "expected \(what) to be true or false, found \(node.kindName)", at: pointer)
+            return nil
+        }
+        return b
+    }
+
+    mutating func int(_ node: JSONNode?, at pointer: String, what: String, range: ClosedRange<Int>) -> Int? {
+        guard let node else { return nil }
+        guard let i = node.intValue else {
+            error(SchemaCode.wrongType, "expected \(what) to be an integer, found \(node.kindName)", at: pointer)
+            return nil
+        }
+        guard range.contains(i) else {
+            error(SchemaCode.invalidValue,
+                  "\(what) must be between \(range.lowerBound) and \(range.upperBound), found \(i)", at: pointer)
+            return nil
+        }
+        return i
+    }
+
+    /// `"deprecated": true` or `"deprecated": "use X instead"`.
+    mutating func deprecation(_ node: JSONNode?, at pointer: String) -> Deprecation? {
+        guard let node else { return nil }
+        switch node.value {
+        case .bool(let b): return b ? Deprecation(message: nil) : nil
+        case .string(let s): return Deprecation(message: s)
+        default:
+            error(SchemaCode.wrongType,
+                  "expected 'deprecated' to be true or a message string, found \(node.kindName)", at: pointer)
+            return nil
+        }
+    }
+
+    mutating func literal(_ node: JSONNode, at pointer: String, what: String, allowNull: Bool) -> Literal? {
+        switch node.value {
+        case .string(let s): return .string(s)
+        case .number(let raw): return .number(raw)
+        case .bool(let b): return .bool(b)
+        case .null where allowNull: return .null
+        default:
+            error(SchemaCode.wrongType,
+                  "expected \(what) to be a string, number or boolean, found \(node.kindName)", at: pointer)
+            return nil
+        }
+    }
+}
+
+/// RFC 6901 JSON pointers, built as the decoder descends.
+enum JSONPointer {
+    static func appending(_ pointer: String, _ key: String) -> String {
+        if !key.contains("~") && !key.contains("/") { return pointer + "/" + key }
+        return pointer + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    static func appending(_ pointer: String, _ index: Int) -> String { pointer + "/" + String(index) }
+}

@@ -1,0 +1,3 @@
+import MizanCLI
+
+await MizanCommand.main()
