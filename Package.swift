@@ -19,20 +19,22 @@ let package = Package(
         .target(
             name: "MizanCLI",
             dependencies: [
-                "MizanCore", "MizanConfig", "MizanSchema", "MizanCodegen",
+                "MizanCore", "MizanConfig", "MizanSchema", "MizanManifest", "MizanCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "MizanCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MizanConfig", dependencies: ["MizanCore"]),
         .target(name: "MizanSchema", dependencies: ["MizanCore"]),
+        .target(name: "MizanManifest", dependencies: ["MizanCore", "MizanSchema"]),
         .target(
             name: "MizanCodegen",
-            dependencies: ["MizanCore", "MizanSchema", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["MizanCore", "MizanSchema", "MizanManifest", .product(name: "Mustache", package: "swift-mustache")]
         ),
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
         .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema"]),
+        .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema"]),
         .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
     ]

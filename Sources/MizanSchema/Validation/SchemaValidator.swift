@@ -23,6 +23,15 @@ struct SchemaValidator {
         return segment.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || isDigit($0) || $0 == UInt8(ascii: "_") }
     }
 
+    static func isErrorCode(_ code: String) -> Bool {
+        guard let first = code.utf8.first, first >= 0x61 && first <= 0x7A else { return false }
+        return code.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || isDigit($0) || $0 == UInt8(ascii: "_") }
+    }
+
+    static func isTag(_ tag: String) -> Bool {
+        !tag.isEmpty && tag.utf8.allSatisfy { isLetter($0) || isDigit($0) || "_.:/-".utf8.contains($0) }
+    }
+
     private static func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
@@ -47,6 +56,10 @@ struct SchemaValidator {
             let p = typePointer(decl.name)
             guard Self.isSchemaName(decl.name) else {
                 context.error(SchemaCode.invalidName, "type name '\(decl.name)' is not valid: use \(Self.namePattern)", at: p)
+                continue
+            }
+            if !Naming.isIdentifier(decl.tsName) {
+                context.error(SchemaCode.invalidName, "type name '\(decl.name)' becomes '\(decl.tsName)' in TypeScript, which is not an identifier; start it with a letter", at: p)
                 continue
             }
             if Primitive(rawValue: decl.name) != nil {
@@ -180,7 +193,7 @@ struct SchemaValidator {
         for client in schema.clients {
             let p = clientPointer(client.name)
             let segments = client.name.split(separator: ".", omittingEmptySubsequences: false)
-            guard segments.allSatisfy(Self.isClientSegment) else {
+            guard segments.allSatisfy({ Self.isClientSegment($0) && Naming.isIdentifier(Naming.camelCase(String($0))) }) else {
                 context.error(SchemaCode.invalidName,
                               "client name '\(client.name)' is not valid: use dot-separated lowercase segments of letters, digits and '_' (for example 'books.get_book')",
                               at: p)
@@ -249,6 +262,9 @@ struct SchemaValidator {
                 if shape.wire == .json {
                     context.error(SchemaCode.invalidQueryParam,
                                   "query parameter '\(param.name)' must be a scalar, an enum, or a list of those; send structured data in the body", at: pp + "/type")
+                } else if shape.nullable {
+                    context.error(SchemaCode.invalidQueryParam,
+                                  "query parameter '\(param.name)' cannot be nullable: a query string cannot carry null; make it optional instead", at: pp + "/type")
                 }
             case .body:
                 if client.method.isSafe {
@@ -266,8 +282,18 @@ struct SchemaValidator {
         }
         checkReturns(client, pointer: p)
         var errorKeys: Set<String> = []
-        for (i, e) in client.errors.enumerated() where !errorKeys.insert("\(e.status) \(e.code)").inserted {
-            context.error(SchemaCode.invalidErrors, "error \(e.status) '\(e.code)' is declared twice", at: JSONPointer.appending(p + "/errors", i))
+        for (i, e) in client.errors.enumerated() {
+            let ep = JSONPointer.appending(p + "/errors", i)
+            if !Self.isErrorCode(e.code) {
+                context.error(SchemaCode.invalidName, "error code '\(e.code)' is not valid: use lowercase snake_case such as 'not_found'", at: ep + "/code")
+            }
+            if !errorKeys.insert("\(e.status) \(e.code)").inserted {
+                context.error(SchemaCode.invalidErrors, "error \(e.status) '\(e.code)' is declared twice", at: ep)
+            }
+        }
+        for (i, tag) in (client.cache?.tags ?? []).enumerated() where !Self.isTag(tag) {
+            context.error(SchemaCode.invalidValue,
+                          "cache tag '\(tag)' is not valid: use letters, digits and _ . : / - (tags travel in headers)", at: JSONPointer.appending(p + "/cache/tags", i))
         }
         if client.cache != nil && !client.method.isSafe {
             context.error(SchemaCode.cacheOnUnsafeMethod,

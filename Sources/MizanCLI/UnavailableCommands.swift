@@ -1,0 +1,44 @@
+import Foundation
+import ArgumentParser
+
+/// Commands whose place in the interface is settled but whose implementation has not landed.
+/// They say so and exit 69 (EX_UNAVAILABLE) rather than pretend to work.
+protocol UnavailableCommand: ParsableCommand {
+    static var plannedIn: String { get }
+    var arguments: [String] { get }
+}
+
+extension UnavailableCommand {
+    func run() throws {
+        Terminal().err("mizan: '\(Self.configuration.commandName ?? "")' is not available yet in mizan \(MizanVersionText.current) (\(Self.plannedIn)).")
+        throw ExitStatus.unavailable.exitCode
+    }
+}
+
+enum MizanVersionText {
+    static var current: String { MizanCommand.configuration.version.replacingOccurrences(of: "mizan ", with: "") }
+}
+
+struct DevCommand: UnavailableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dev",
+        abstract: "Run the local caching proxy in front of your backend (Mizan Render on one machine). Not available yet.")
+    static let plannedIn = "the dev server is being built"
+    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+}
+
+struct CacheCommand: UnavailableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cache",
+        abstract: "List, inspect and purge cache entries in any store. Not available yet.")
+    static let plannedIn = "the cache stores are being built"
+    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+}
+
+struct DeployCommand: UnavailableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Upload the edge manifest and worker bundle to Mizan Render. Not available yet.")
+    static let plannedIn = "deploys are being built"
+    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
+}
