@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
         .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema"]),
         .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema"]),
-        .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema"]),
+        .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema"], exclude: ["Golden"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
     ]
 )

@@ -4,7 +4,7 @@ import MizanCore
 
 /// The `mizan` command: argument parsing and terminal output only; the work is done by the
 /// library modules, which never print and never exit.
-public struct MizanCommand: AsyncParsableCommand {
+public struct MizanCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "mizan",
         abstract: "Typed TypeScript kernels, a local caching proxy and edge deploys from your backend's schema-export.",
@@ -22,7 +22,7 @@ public struct MizanCommand: AsyncParsableCommand {
     public init() {}
 
     /// The root help ends with the exit status table, where script authors look for it.
-    public static func main() async {
+    public static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if [[], ["--help"], ["-h"], ["help"]].contains(arguments) {
             print(helpMessage(columns: nil) + "\n" + ExitStatus.helpTable)
@@ -30,11 +30,7 @@ public struct MizanCommand: AsyncParsableCommand {
         }
         do {
             var command = try parseAsRoot(arguments)
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try command.run()
         } catch {
             exit(withError: error)
         }

@@ -1,3 +1,3 @@
 import MizanCLI
 
-await MizanCommand.main()
+MizanCommand.main()

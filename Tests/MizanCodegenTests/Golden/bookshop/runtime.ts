@@ -7,40 +7,28 @@
  *
  * The generated `clients.ts` describes each client as plain data (`ClientSpec`, `InvalidationMap`);
  * this file turns those descriptions into requests, typed errors, canonical query keys and a small
- * query store. Keeping the behaviour here, rather than in per-client generated code, means every
- * kernel behaves identically and the generated files stay short and readable.
- *
- * It relies only on `fetch`, `AbortController` and ES2020, so the same file runs in browsers,
- * Node 18+ and edge workers.
+ * query store. Keeping behaviour here rather than in per-client code means every kernel behaves
+ * the same and generated files stay short. It needs only `fetch`, `AbortController` and ES2020, so
+ * it runs in browsers, Node 18+ and edge workers.
  *
  * @packageDocumentation
  */
 
-// ---------------------------------------------------------------------------------------------
-// Client descriptions (emitted by the generator)
-// ---------------------------------------------------------------------------------------------
+// ---- Client descriptions (emitted by the generator) --------------------------------------------
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type WireType = "string" | "int" | "float" | "bool" | "date" | "datetime" | "uuid" | "decimal" | "json";
 
 export interface ParamSpec {
-  readonly in: "path" | "query" | "body";
-  readonly type: WireType;
-  readonly list: boolean;
-  readonly required: boolean;
+  readonly in: "path" | "query" | "body"; readonly type: WireType; readonly list: boolean; readonly required: boolean;
 }
 
-/** Seconds, as in the schema-export; `context` matters to the edge, not to this in-process store. */
+/** Seconds, as in the schema-export. `context` matters to the edge; this store lives in one caller. */
 export interface CachePolicy {
-  readonly ttl: number;
-  readonly staleWhileRevalidate: number;
-  readonly context: "public" | "user" | "session";
+  readonly ttl: number; readonly staleWhileRevalidate: number; readonly context: "public" | "user" | "session";
 }
 
-export interface ErrorSpec {
-  readonly status: number;
-  readonly code: string;
-}
+export interface ErrorSpec { readonly status: number; readonly code: string }
 
 export interface ClientSpec {
   readonly name: string;
@@ -56,43 +44,48 @@ export interface ClientSpec {
 /** Where a target parameter's value comes from: a parameter of the mutation, or a literal. */
 export type ParamSource = { readonly from: string } | { readonly value: string | number | boolean | null };
 
-/** A parameter left out of `params` matches every value of it. */
-export interface AffectSpec {
-  readonly client: string;
-  readonly params: { readonly [targetParam: string]: ParamSource };
-}
+/** A target parameter left out of `params` is invalidated for all of its values. */
+export interface AffectSpec { readonly client: string; readonly params: { readonly [targetParam: string]: ParamSource } }
 
 export type InvalidationMap = { readonly [mutation: string]: readonly AffectSpec[] };
 
-/** One entry of the generated `ClientTypes`; the kernel's signatures are derived from it. */
-export interface ClientTypeEntry {
-  params: object;
-  result: unknown;
-  error: unknown;
+/** One entry of the generated `ClientTypes`, from which the kernel's signatures are derived. */
+export interface ClientTypeEntry { params: object; result: unknown; error: unknown }
+
+type ParamValues = { readonly [name: string]: unknown };
+type JsonObject = { readonly [key: string]: unknown };
+const NOTHING: JsonObject = {};
+
+function isRecord(value: unknown): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Transport & request building
-// ---------------------------------------------------------------------------------------------
+function isList(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}
+
+function own<T>(table: { readonly [key: string]: T }, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
+function describe(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+// ---- Transport & request building --------------------------------------------------------------
 
 export interface TransportRequest {
-  method: Method;
-  url: string;
-  headers: Record<string, string>;
-  body?: string;
-  signal?: AbortSignal;
+  method: Method; url: string; headers: Record<string, string>; body?: string; signal?: AbortSignal;
 }
 
 /** The slice of `Response` the kernel reads, so tests and SSR can plug in anything fetch-like. */
 export interface TransportResponse {
-  status: number;
-  headers: { get(name: string): string | null };
-  text(): Promise<string>;
+  status: number; headers: { get(name: string): string | null }; text(): Promise<string>;
 }
 
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
 
-/** The default transport. `fetch` is looked up per call so polyfills installed later still apply. */
+/** The default transport. `fetch` is looked up per call so a polyfill installed later still applies. */
 export const fetchTransport: Transport = (request) => {
   const init: RequestInit = { method: request.method, headers: request.headers };
   if (request.body !== undefined) init.body = request.body;
@@ -106,91 +99,65 @@ export interface KernelConfig {
   transport?: Transport;
   /** Called before every request, so credentials can change without rebuilding the kernel. */
   headers?: () => Record<string, string> | Promise<Record<string, string>>;
-  /** Millisecond clock; injectable so tests can move through ttl and stale windows. */
+  /** Millisecond clock; injectable so tests can walk through ttl and stale windows. */
   now?: () => number;
-  /** Receives problems the kernel recovers from (a malformed X-Mizan-Invalidate, a throwing listener). */
+  /** Hears about problems the kernel recovers from: a malformed X-Mizan-Invalidate, a throwing listener. */
   onWarning?: (message: string) => void;
 }
 
 export interface CallOptions {
-  /** Aborting rejects this call; a request shared with other callers continues for them. */
+  /** Rejects this call on abort; a request shared with other callers goes on for them. */
   signal?: AbortSignal;
   headers?: Record<string, string>;
-  /** Bypass the store for a query: always send a request (its result still updates the store). */
+  /** For a query: send a request even if the store could answer (the answer still updates the store). */
   fresh?: boolean;
 }
 
-interface RawResponse {
-  readonly status: number;
-  readonly headers: TransportResponse["headers"];
-  readonly body: string;
-}
+interface RawResponse { readonly status: number; readonly headers: TransportResponse["headers"]; readonly body: string }
 
-type ParamValues = { readonly [name: string]: unknown };
-
-/** Path placeholders, then query parameters in sorted name order so equal calls give equal URLs. */
+/** Placeholders filled, then query parameters in name order so equal calls give equal URLs. */
 function buildUrl(baseUrl: string, spec: ClientSpec, params: ParamValues): string {
   const path = spec.path.replace(/\{([^}]+)\}/g, (_match: string, name: string) => {
     const value = params[name];
-    if (value === undefined || value === null) {
-      throw new TypeError(`${spec.name}: missing path parameter "${name}"`);
-    }
+    if (value === undefined || value === null) throw new TypeError(`${spec.name}: missing path parameter "${name}"`);
     return encodeURIComponent(String(value));
   });
   const pairs: string[] = [];
   for (const name of Object.keys(spec.params).sort()) {
     const param = spec.params[name];
     const value = params[name];
-    // The query string cannot say "null", so null is omitted like undefined.
-    if (param === undefined || param.in !== "query" || value === undefined || value === null) continue;
-    const values: readonly unknown[] = param.list && Array.isArray(value) ? value : [value];
+    if (param?.in !== "query") continue;
+    const values: readonly unknown[] = param.list && isList(value) ? value : [value];
     for (const item of values) {
+      // A query string cannot say null, so null is left out like undefined.
       if (item === undefined || item === null) continue;
       const text = param.type === "json" || typeof item === "object" ? JSON.stringify(item) : String(item);
       pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(text)}`);
     }
   }
-  const query = pairs.length > 0 ? `?${pairs.join("&")}` : "";
-  return baseUrl.replace(/\/+$/, "") + path + query;
+  return baseUrl.replace(/\/+$/, "") + path + (pairs.length > 0 ? `?${pairs.join("&")}` : "");
 }
 
 /** Body parameters form one JSON object; GET and DELETE send no body when none is given. */
 function buildBody(spec: ClientSpec, params: ParamValues): string | undefined {
   const body: { [name: string]: unknown } = {};
-  let given = false;
   for (const name of Object.keys(spec.params)) {
-    const value = params[name];
-    if (spec.params[name]?.in !== "body" || value === undefined) continue;
-    body[name] = value;
-    given = true;
+    if (spec.params[name]?.in === "body" && params[name] !== undefined) body[name] = params[name];
   }
-  if (!given && (spec.method === "GET" || spec.method === "DELETE")) return undefined;
-  return JSON.stringify(body);
+  const empty = Object.keys(body).length === 0;
+  return empty && (spec.method === "GET" || spec.method === "DELETE") ? undefined : JSON.stringify(body);
 }
 
-/** Later sources win, compared case-insensitively, so an override never sends a header twice. */
+/** Names are lower-cased (HTTP ignores case) so a later source replaces a header instead of doubling it. */
 function mergeHeaders(...sources: ReadonlyArray<Readonly<Record<string, string>> | undefined>): Record<string, string> {
   const merged: Record<string, string> = {};
-  const spelling = new Map<string, string>();
   for (const source of sources) {
-    if (source === undefined) continue;
-    for (const [name, value] of Object.entries(source)) {
-      const previous = spelling.get(name.toLowerCase());
-      if (previous !== undefined) delete merged[previous];
-      spelling.set(name.toLowerCase(), name);
-      merged[name] = value;
-    }
+    for (const [name, value] of Object.entries(source ?? {})) merged[name.toLowerCase()] = value;
   }
   return merged;
 }
 
-function describe(cause: unknown): string {
-  return cause instanceof Error ? cause.message : String(cause);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------------
+// ---- Errors ------------------------------------------------------------------------------------
 
 /**
  * A non-2xx answer from the backend, built from its error envelope. The type parameters let the
@@ -204,12 +171,10 @@ export class DjangoError<S extends number = number, C extends string = string, D
   readonly detail: D;
 
   constructor(init: {
-    client: string; status: S; code: C; message: string;
-    fields?: { readonly [field: string]: readonly string[] }; detail: D;
+    client: string; status: S; code: C; message: string; fields?: { readonly [field: string]: readonly string[] }; detail: D;
   }) {
     super(init.message);
-    // Keeps `instanceof` working when a consumer compiles this file down to ES5.
-    Object.setPrototypeOf(this, new.target.prototype);
+    Object.setPrototypeOf(this, new.target.prototype); // keeps instanceof working if compiled down to ES5
     this.name = "DjangoError";
     this.client = init.client;
     this.status = init.status;
@@ -219,17 +184,12 @@ export class DjangoError<S extends number = number, C extends string = string, D
   }
 }
 
-/** The request never produced a readable answer: network failure, abort, or a body that is not JSON. */
+/** No readable answer: a network failure, an abort, or a 2xx body that is not JSON. */
 export class TransportError extends Error {
-  readonly client: string;
-  readonly cause: unknown;
-
-  constructor(client: string, message: string, cause?: unknown) {
+  constructor(readonly client: string, message: string, readonly cause?: unknown) {
     super(message);
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = "TransportError";
-    this.client = client;
-    this.cause = cause;
   }
 }
 
@@ -237,24 +197,17 @@ export function isDjangoError(error: unknown): error is DjangoError {
   return error instanceof DjangoError;
 }
 
-/** True for an error the schema declares for this client, which the generated guards rely on. */
+/** A DjangoError of this client with a (status, code) its schema declares; the generated guards use it. */
 export function isDeclaredError(error: unknown, spec: ClientSpec): boolean {
   return isDjangoError(error) && error.client === spec.name &&
     spec.errors.some((declared) => declared.status === error.status && declared.code === error.code);
-}
-
-type JsonObject = { readonly [key: string]: unknown };
-const NOTHING: JsonObject = {};
-
-function isRecord(value: unknown): value is JsonObject {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function text(value: unknown): string | undefined {
   return typeof value === "string" ? value : undefined;
 }
 
-/** Reads the `{code, message, fields?, detail?}` envelope; anything else becomes `http_<status>`. */
+/** Reads the `{code, message, fields?, detail?}` envelope; anything else becomes code `http_<status>`. */
 function errorFromResponse(client: string, status: number, body: string): DjangoError {
   let parsed: unknown = null;
   try {
@@ -264,47 +217,40 @@ function errorFromResponse(client: string, status: number, body: string): Django
   }
   const { code, message, fields, detail } = isRecord(parsed) ? parsed : NOTHING;
   if (typeof code !== "string") {
-    // Not our envelope (a proxy's HTML page, DRF's {"detail": ...}): keep the body for debugging.
+    // Not our envelope (a proxy's HTML page, DRF's {"detail": ...}): the body is kept for debugging.
     return new DjangoError({ client, status, code: `http_${status}`, message: text(detail) ?? `HTTP ${status}`, detail: parsed });
   }
   const fieldErrors: { [field: string]: readonly string[] } = {};
   for (const [field, messages] of Object.entries(isRecord(fields) ? fields : NOTHING)) {
-    const list: readonly unknown[] = Array.isArray(messages) ? messages : [messages];
-    fieldErrors[field] = list.filter((m): m is string => typeof m === "string");
+    fieldErrors[field] = (isList(messages) ? messages : [messages]).filter((m): m is string => typeof m === "string");
   }
   return new DjangoError({ client, status, code, message: text(message) ?? `HTTP ${status}`, fields: fieldErrors, detail: detail ?? null });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Canonical params & keys
-// ---------------------------------------------------------------------------------------------
+// ---- Canonical params & keys -------------------------------------------------------------------
 
 export type CanonicalValue = string | number | boolean | null | readonly CanonicalValue[] | { readonly [k: string]: CanonicalValue };
 export type QueryKey = readonly [client: string, params: { readonly [name: string]: CanonicalValue }];
 
+/** Names a client and, optionally, parameter values an entry must have to be selected. */
+export interface Selector { readonly client: string; readonly params?: { readonly [name: string]: unknown } }
+
 const NUMERIC = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
-function isList(value: unknown): value is readonly unknown[] {
-  return Array.isArray(value);
-}
-
-/** Plain JSON with object keys sorted; undefined members dropped and non-finite numbers nulled, as JSON does. */
+/** JSON with object keys sorted; undefined members dropped and non-finite numbers nulled, as JSON does. */
 function canonicalJson(value: unknown): CanonicalValue {
   if (value === null || typeof value === "string" || typeof value === "boolean") return value;
   if (typeof value === "number") return Number.isFinite(value) ? value + 0 : null; // + 0 turns -0 into 0
   if (isList(value)) return value.map((item) => (item === undefined ? null : canonicalJson(item)));
-  if (isRecord(value)) {
-    const out: { [k: string]: CanonicalValue } = {};
-    for (const k of Object.keys(value).sort()) {
-      const member = value[k];
-      if (member !== undefined) out[k] = canonicalJson(member);
-    }
-    return out;
+  if (!isRecord(value)) return String(value);
+  const out: { [k: string]: CanonicalValue } = {};
+  for (const k of Object.keys(value).sort()) {
+    if (value[k] !== undefined) out[k] = canonicalJson(value[k]);
   }
-  return String(value);
+  return out;
 }
 
-/** One value as its wire type reads it, so spellings the server treats alike give one key. */
+/** A value as its wire type reads it, so spellings the server treats alike share one key. */
 function canonicalScalar(type: WireType, value: unknown): CanonicalValue {
   if (value === null) return null;
   switch (type) {
@@ -324,7 +270,7 @@ function canonicalScalar(type: WireType, value: unknown): CanonicalValue {
 
 function canonicalValue(param: ParamSpec, value: unknown): CanonicalValue {
   if (value === null || !param.list) return canonicalScalar(param.type, value);
-  // A lone value for a list parameter is sent as a one-element list, so it is keyed as one.
+  // A lone value for a list parameter goes on the wire as a one-element list, so it is keyed as one.
   return (isList(value) ? value : [value]).map((item) => canonicalScalar(param.type, item));
 }
 
@@ -334,8 +280,7 @@ export function canonicalParams(spec: ClientSpec, params: object): { [name: stri
   const out: { [name: string]: CanonicalValue } = {};
   for (const name of Object.keys(spec.params).sort()) {
     const param = spec.params[name];
-    const value = values[name];
-    if (param !== undefined && value !== undefined) out[name] = canonicalValue(param, value);
+    if (param !== undefined && values[name] !== undefined) out[name] = canonicalValue(param, values[name]);
   }
   return out;
 }
@@ -348,8 +293,7 @@ function stableStringify(value: CanonicalValue): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (isList(value)) return `[${value.map((item) => stableStringify(item as CanonicalValue)).join(",")}]`;
   const record = value as { readonly [k: string]: CanonicalValue };
-  const members = Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(record[k] ?? null)}`);
-  return `{${members.join(",")}}`;
+  return `{${Object.keys(record).sort().map((k) => `${JSON.stringify(k)}:${stableStringify(record[k] ?? null)}`).join(",")}}`;
 }
 
 /** A string that is equal exactly when two keys are, for use as a Map key. */
@@ -357,184 +301,150 @@ export function keyHash(key: QueryKey): string {
   return stableStringify([key[0], key[1]]);
 }
 
-/** Names a client and, optionally, the parameter values an entry must have to be selected. */
-export interface Selector {
-  readonly client: string;
-  readonly params?: { readonly [name: string]: unknown };
+/** Selector values in the target's canonical form, so id=5 and id="5" select the same entries. */
+function canonicalSelector(spec: ClientSpec | undefined, params: Selector["params"]): { [name: string]: CanonicalValue } {
+  const out: { [name: string]: CanonicalValue } = {};
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (value === undefined) continue; // e.g. an optional mutation param that was not given: any value
+    const param = spec?.params[name];
+    out[name] = param === undefined ? canonicalJson(value) : canonicalValue(param, value);
+  }
+  return out;
 }
 
-// ---------------------------------------------------------------------------------------------
-// X-Mizan-Invalidate parsing (an RFC 8941 List)
-// ---------------------------------------------------------------------------------------------
+function matches(params: QueryKey[1], wanted: { readonly [name: string]: CanonicalValue }): boolean {
+  return Object.entries(wanted).every(([name, want]) => {
+    const have = params[name];
+    return have !== undefined && stableStringify(have) === stableStringify(want);
+  });
+}
+
+// ---- X-Mizan-Invalidate parsing (an RFC 8941 List) ---------------------------------------------
 
 /** The header is not a valid sf-list of client names; `offset` is the 0-based position of the fault. */
 export class InvalidateHeaderError extends Error {
-  readonly offset: number;
-  readonly header: string;
-
-  constructor(header: string, offset: number, problem: string) {
+  constructor(readonly header: string, readonly offset: number, problem: string) {
     super(`Invalid X-Mizan-Invalidate header at offset ${offset}: ${problem}`);
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = "InvalidateHeaderError";
-    this.header = header;
-    this.offset = offset;
   }
 }
 
-const DIGIT = /[0-9]/;
-const ALPHA = /[A-Za-z]/;
-const TOKEN_CHAR = /[!#$%&'*+\-.^_`|~0-9A-Za-z:/]/;
-const KEY_START = /[a-z*]/;
-const KEY_CHAR = /[a-z0-9_\-.*]/;
+const DIGIT = /^[0-9]$/;
+const TOKEN_START = /^[A-Za-z*]$/;
+const TOKEN_CHAR = /^[!#$%&'*+\-.^_`|~0-9A-Za-z:/]$/;
+const KEY_START = /^[a-z*]$/;
+const KEY_CHAR = /^[a-z0-9_\-.*]$/;
 
 /**
- * A strict RFC 8941 parser, restricted to what the header means: members are client names
- * (strings or tokens) and parameter values are integers, decimals, strings, tokens or booleans.
- * Inner lists and byte sequences are valid sf syntax but meaningless here, so they are rejected.
+ * Parses `"books.get_book";id=5, books.list_books` into selectors, following RFC 8941 strictly but
+ * only as far as the header means anything: members are client names (strings or tokens); parameter
+ * values are integers, decimals, strings, tokens or booleans. Inner lists and byte sequences are
+ * valid sf syntax yet meaningless here, so they are rejected too.
  */
-class InvalidateHeaderParser {
-  private pos = 0;
-
-  constructor(private readonly input: string) {}
-
-  parseList(): Selector[] {
-    const selectors: Selector[] = [];
-    this.skip(" ");
-    while (this.pos < this.input.length) {
-      selectors.push(this.parseMember());
-      this.skip(" \t");
-      if (this.pos >= this.input.length) break;
-      if (this.input[this.pos] !== ",") this.fail('expected "," between list members');
-      this.pos++;
-      this.skip(" \t");
-      if (this.pos >= this.input.length) this.fail("trailing comma");
-    }
-    return selectors;
-  }
-
-  private parseMember(): Selector {
-    const start = this.pos;
-    const ch = this.peek();
-    if (ch === "(") this.fail("inner lists are not supported");
-    if (ch !== '"' && !(ALPHA.test(ch) || ch === "*")) this.fail("expected a client name (string or token)");
-    const client = String(this.parseBareItem());
-    if (client === "") this.fail("empty client name", start);
-    const params: { [name: string]: string | number | boolean } = {};
-    let any = false;
-    while (this.peek() === ";") {
-      this.pos++;
-      this.skip(" ");
-      const key = this.parseKey();
-      let value: string | number | boolean = true;
-      if (this.peek() === "=") {
-        this.pos++;
-        value = this.parseBareItem();
-      }
-      params[key] = value; // a repeated key overwrites, as RFC 8941 says
-      any = true;
-    }
-    return any ? { client, params } : { client };
-  }
-
-  private parseKey(): string {
-    const start = this.pos;
-    if (!KEY_START.test(this.peek())) this.fail("expected a parameter name (lowercase letter or *)");
-    while (KEY_CHAR.test(this.peek())) this.pos++;
-    return this.input.slice(start, this.pos);
-  }
-
-  private parseBareItem(): string | number | boolean {
-    const ch = this.peek();
-    if (ch === "-" || DIGIT.test(ch)) return this.parseNumber();
-    if (ch === '"') return this.parseString();
-    if (ch === "?") return this.parseBoolean();
-    if (ALPHA.test(ch) || ch === "*") {
-      const start = this.pos;
-      this.pos++;
-      while (TOKEN_CHAR.test(this.peek())) this.pos++;
-      return this.input.slice(start, this.pos);
-    }
-    if (ch === ":") this.fail("byte sequences are not supported");
-    return this.fail(ch === "" ? "unexpected end of header" : `unexpected character ${JSON.stringify(ch)}`);
-  }
-
-  private parseNumber(): number {
-    const start = this.pos;
-    if (this.peek() === "-") this.pos++;
-    if (!DIGIT.test(this.peek())) this.fail("expected a digit");
-    const digitsStart = this.pos;
-    let dot = -1;
-    while (DIGIT.test(this.peek()) || (this.peek() === "." && dot < 0)) {
-      if (this.peek() === ".") {
-        if (this.pos - digitsStart > 12) this.fail("too many integer digits in a decimal", start);
-        dot = this.pos;
-      }
-      this.pos++;
-      const length = this.pos - digitsStart;
-      if (dot < 0 && length > 15) this.fail("integer longer than 15 digits", start);
-      if (dot >= 0 && length > 16) this.fail("decimal longer than 16 characters", start);
-    }
-    if (dot >= 0) {
-      const fraction = this.pos - dot - 1;
-      if (fraction === 0) this.fail("decimal ends with a dot", dot);
-      if (fraction > 3) this.fail("more than 3 fractional digits", start);
-    }
-    return Number(this.input.slice(start, this.pos)) + 0;
-  }
-
-  private parseString(): string {
-    this.pos++; // opening quote
-    let out = "";
-    for (;;) {
-      const ch = this.peek();
-      if (ch === "") this.fail("unterminated string");
-      if (ch === '"') {
-        this.pos++;
-        return out;
-      }
-      if (ch === "\\") {
-        const escaped = this.input[this.pos + 1];
-        if (escaped !== '"' && escaped !== "\\") this.fail('only \\" and \\\\ may be escaped');
-        out += escaped;
-        this.pos += 2;
-        continue;
-      }
-      const code = ch.charCodeAt(0);
-      if (code < 0x20 || code > 0x7e) this.fail("strings may hold only printable ASCII");
-      out += ch;
-      this.pos++;
-    }
-  }
-
-  private parseBoolean(): boolean {
-    const digit = this.input[this.pos + 1];
-    if (digit !== "0" && digit !== "1") this.fail("a boolean is ?0 or ?1", this.pos + 1);
-    this.pos += 2;
-    return digit === "1";
-  }
-
-  /** The current character, or "" at the end (which no character class matches). */
-  private peek(): string {
-    return this.input[this.pos] ?? "";
-  }
-
-  private skip(chars: string): void {
-    while (this.pos < this.input.length && chars.includes(this.peek())) this.pos++;
-  }
-
-  private fail(problem: string, offset: number = this.pos): never {
-    throw new InvalidateHeaderError(this.input, offset, problem);
-  }
-}
-
-/** Parses `"books.get_book";id=5, books.list_books` into selectors; throws InvalidateHeaderError. */
 export function parseInvalidateHeader(value: string): Selector[] {
-  return new InvalidateHeaderParser(value).parseList();
+  let pos = 0;
+  const peek = (): string => value[pos] ?? ""; // "" at the end matches no character class
+  const fail = (problem: string, offset = pos): never => {
+    throw new InvalidateHeaderError(value, offset, problem);
+  };
+  const skip = (chars: string): void => {
+    while (pos < value.length && chars.includes(peek())) pos++;
+  };
+  const span = (start: number, allowed: RegExp): string => {
+    while (allowed.test(peek())) pos++;
+    return value.slice(start, pos);
+  };
+
+  const parseNumber = (): number => {
+    const start = pos;
+    if (peek() === "-") pos++;
+    if (!DIGIT.test(peek())) fail("expected a digit");
+    const whole = span(pos, DIGIT);
+    if (peek() === ".") {
+      if (whole.length > 12) fail("more than 12 integer digits in a decimal", start);
+      pos++;
+      const fraction = span(pos, DIGIT);
+      if (fraction === "") fail("decimal ends with a dot", pos - 1);
+      if (fraction.length > 3) fail("more than 3 fractional digits", start);
+    } else if (whole.length > 15) {
+      fail("integer longer than 15 digits", start);
+    }
+    return Number(value.slice(start, pos)) + 0;
+  };
+
+  const parseString = (): string => {
+    let out = "";
+    for (pos++; ; pos++) {
+      const ch = peek();
+      if (ch === "") fail("unterminated string");
+      if (ch === '"') break;
+      if (ch === "\\") {
+        pos++;
+        if (peek() !== '"' && peek() !== "\\") fail('only \\" and \\\\ may be escaped', pos - 1);
+        out += peek();
+      } else if (ch < " " || ch > "~") {
+        fail("strings may hold only printable ASCII");
+      } else {
+        out += ch;
+      }
+    }
+    pos++; // closing quote
+    return out;
+  };
+
+  const parseBareItem = (): string | number | boolean => {
+    const ch = peek();
+    if (ch === "-" || DIGIT.test(ch)) return parseNumber();
+    if (ch === '"') return parseString();
+    if (TOKEN_START.test(ch)) return span(pos++, TOKEN_CHAR); // first character already checked
+    if (ch === "?") {
+      const digit = value[pos + 1];
+      if (digit !== "0" && digit !== "1") fail("a boolean is ?0 or ?1", pos + 1);
+      pos += 2;
+      return digit === "1";
+    }
+    if (ch === ":") fail("byte sequences are not supported");
+    return fail(ch === "" ? "unexpected end of header" : `unexpected character ${JSON.stringify(ch)}`);
+  };
+
+  const parseMember = (): Selector => {
+    const start = pos;
+    if (peek() === "(") fail("inner lists are not supported");
+    if (peek() !== '"' && !TOKEN_START.test(peek())) fail("expected a client name (string or token)");
+    const client = String(parseBareItem());
+    if (client === "") fail("empty client name", start);
+    const params: { [name: string]: string | number | boolean } = {};
+    while (peek() === ";") {
+      pos++;
+      skip(" ");
+      if (!KEY_START.test(peek())) fail("expected a parameter name (lowercase letter or *)");
+      const key = span(pos, KEY_CHAR);
+      let item: string | number | boolean = true; // a bare key means true
+      if (peek() === "=") {
+        pos++;
+        item = parseBareItem();
+      }
+      params[key] = item; // a repeated key overwrites, as RFC 8941 says
+    }
+    return Object.keys(params).length > 0 ? { client, params } : { client };
+  };
+
+  const selectors: Selector[] = [];
+  skip(" ");
+  while (pos < value.length) {
+    selectors.push(parseMember());
+    skip(" \t");
+    if (pos >= value.length) break;
+    if (peek() !== ",") fail('expected "," between list members');
+    pos++;
+    skip(" \t");
+    if (pos >= value.length) fail("trailing comma");
+  }
+  return selectors;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Query store
-// ---------------------------------------------------------------------------------------------
+// ---- Query store -------------------------------------------------------------------------------
 
 export interface QueryState<R, E> {
   readonly data: R | undefined;
@@ -542,26 +452,17 @@ export interface QueryState<R, E> {
   readonly status: "idle" | "loading" | "success" | "error";
   readonly isFetching: boolean;
   readonly isStale: boolean;
-  /** When `data` was fetched (ms, from the kernel's clock); 0 before the first success. */
+  /** When `data` was fetched, on the kernel's clock (ms); 0 before the first success. */
   readonly updatedAt: number;
 }
 
-/** Successful entries as plain JSON, for moving a server render's data into the browser. */
-export interface DehydratedState {
-  readonly version: 1;
-  readonly entries: readonly DehydratedEntry[];
-}
+/** Successful entries as plain JSON, to carry a server render's data into the browser. */
+export interface DehydratedState { readonly version: 1; readonly entries: readonly DehydratedEntry[] }
+export interface DehydratedEntry { readonly key: QueryKey; readonly data: unknown; readonly fetchedAt: number }
 
-export interface DehydratedEntry {
-  readonly key: QueryKey;
-  readonly data: unknown;
-  readonly fetchedAt: number;
-}
-
-/** Sends the request for a key; the kernel supplies it, so the store never holds per-call closures. */
+/** Sends the request for a key. The kernel supplies it, so entries hold no per-call closures. */
 export type QueryFetcher = (
-  key: QueryKey,
-  init: { signal: AbortSignal; headers: Record<string, string> | undefined },
+  key: QueryKey, init: { signal: AbortSignal; headers: Record<string, string> | undefined },
 ) => Promise<unknown>;
 
 export interface QueryStoreOptions {
@@ -573,17 +474,17 @@ export interface QueryStoreOptions {
 
 type Listener = (state: QueryState<unknown, unknown>) => void;
 
-/** One shared request; it is aborted only when every caller waiting on it has aborted. */
+/** One request shared by every caller of a key; aborted only once all its callers have aborted. */
 interface Flight {
   readonly promise: Promise<unknown>;
   readonly controller: AbortController;
   waiting: number;
-  /** Someone who cannot abort depends on it: a caller without a signal, a refresh, a refetch. */
+  /** Something that cannot abort depends on it: a caller without a signal, a refresh, a refetch. */
   pinned: boolean;
 }
 
 interface Entry {
-  key: QueryKey;
+  readonly key: QueryKey;
   data: unknown;
   error: unknown;
   outcome: "none" | "success" | "error";
@@ -600,9 +501,9 @@ const IDLE: QueryState<unknown, unknown> = Object.freeze({
 });
 
 /**
- * Holds query results by key: serves fresh data, serves stale data while refreshing it once,
- * shares in-flight requests, and refetches what an invalidation hits. Errors are kept as state
- * but never served as data, so the next read retries.
+ * Query results by key: fresh data is served as is, stale data is served while one refresh runs,
+ * concurrent reads share one request, and invalidated entries refetch. Errors become state but
+ * never data, so the next read retries.
  */
 export class QueryStore {
   private readonly entries = new Map<string, Entry>();
@@ -612,10 +513,10 @@ export class QueryStore {
     this.now = options.now ?? (() => Date.now());
   }
 
-  /** Resolves a query through the store; the kernel's `query` is a typed front for this. */
+  /** Answers a query from the store or the network; `Kernel.query` is the typed front of this. */
   read(key: QueryKey, options: CallOptions = {}): Promise<unknown> {
     const entry = this.entry(key);
-    if (options.signal?.aborted) return Promise.reject(this.aborted(entry, options.signal));
+    if (options.signal?.aborted === true) return Promise.reject(aborted(entry, options.signal));
     if (options.fresh !== true) {
       const freshness = this.freshness(entry);
       if (freshness === "fresh") return Promise.resolve(entry.data);
@@ -623,9 +524,9 @@ export class QueryStore {
         if (entry.flight === undefined) this.start(entry, undefined, true);
         return Promise.resolve(entry.data);
       }
-      if (entry.flight !== undefined) return this.join(entry, entry.flight, options.signal);
+      if (entry.flight !== undefined) return join(entry, entry.flight, options.signal);
     }
-    return this.join(entry, this.start(entry, options.headers, false), options.signal);
+    return join(entry, this.start(entry, options.headers, false), options.signal);
   }
 
   getState(key: QueryKey): QueryState<unknown, unknown> {
@@ -633,26 +534,24 @@ export class QueryStore {
     return entry === undefined ? IDLE : this.stateOf(entry);
   }
 
-  /** Listeners hear every change of the key's state; subscribing alone does not fetch. */
+  /** The listener hears every change of the key's state. Subscribing does not fetch; reading does. */
   subscribe(key: QueryKey, listener: Listener): () => void {
     this.entry(key).listeners.add(listener);
     return () => this.unsubscribe(key, listener);
   }
 
   unsubscribe(key: QueryKey, listener: Listener): void {
-    const hash = keyHash(key);
-    const entry = this.entries.get(hash);
-    if (entry === undefined) return;
-    entry.listeners.delete(listener);
-    if (entry.listeners.size === 0 && entry.outcome === "none" && entry.flight === undefined) this.entries.delete(hash);
+    const entry = this.entries.get(keyHash(key));
+    entry?.listeners.delete(listener);
+    if (entry?.listeners.size === 0 && entry.outcome === "none" && entry.flight === undefined) this.entries.delete(keyHash(key));
   }
 
   /**
-   * Marks matching entries stale; watched ones refetch now, others on their next read. A request
-   * already in flight is disowned, since its answer may predate the change being invalidated.
+   * Marks matching entries stale: watched ones refetch now, others on their next read. A request in
+   * flight is disowned, since its answer may predate the change that caused the invalidation.
    */
   invalidate(selector: Selector): number {
-    const wanted = this.selectorParams(selector);
+    const wanted = canonicalSelector(own(this.options.specs, selector.client), selector.params);
     let count = 0;
     for (const entry of this.entries.values()) {
       if (entry.key[0] !== selector.client || !matches(entry.key[1], wanted)) continue;
@@ -669,49 +568,40 @@ export class QueryStore {
     return [...this.entries.values()].map((entry) => ({ key: entry.key, state: this.stateOf(entry) }));
   }
 
-  /** Forgets all data (e.g. on logout); watched entries stay, reset to idle, and are told so. */
+  /** Forgets all data (e.g. at logout). Watched entries stay, reset to idle, and their listeners hear it. */
   clear(): void {
     for (const [hash, entry] of this.entries) {
       if (entry.listeners.size === 0) {
         this.entries.delete(hash);
-        continue;
+      } else {
+        Object.assign(entry, { data: undefined, error: undefined, outcome: "none", fetchedAt: undefined, invalidated: false, flight: undefined });
+        this.notify(entry);
       }
-      Object.assign(entry, { data: undefined, error: undefined, outcome: "none", fetchedAt: undefined, invalidated: false, flight: undefined });
-      this.notify(entry);
     }
   }
 
-  /** Invalidated entries are left out: the receiver would otherwise take them for fresh. */
+  /** Invalidated entries are left out, or the receiver would take them for fresh. */
   dehydrate(): DehydratedState {
     const entries: DehydratedEntry[] = [];
-    for (const entry of this.entries.values()) {
-      if (entry.fetchedAt !== undefined && !entry.invalidated) {
-        entries.push({ key: entry.key, data: entry.data, fetchedAt: entry.fetchedAt });
-      }
+    for (const { key, data, fetchedAt, invalidated } of this.entries.values()) {
+      if (fetchedAt !== undefined && !invalidated) entries.push({ key, data, fetchedAt });
     }
     return { version: 1, entries };
   }
 
-  /** Accepts parsed JSON of unknown origin, so it checks shapes and never replaces newer data. */
+  /** Takes parsed JSON of unknown origin, so shapes are checked, and newer data is never replaced. */
   hydrate(state: DehydratedState): void {
     const input: unknown = state;
     const { version, entries } = isRecord(input) ? input : NOTHING;
-    if (version !== 1 || !isList(entries)) {
-      this.warn("hydrate: not a dehydrated Mizan state; ignored");
-      return;
-    }
+    if (version !== 1 || !isList(entries)) return this.warn("hydrate: not a dehydrated Mizan state; ignored");
     for (const item of entries) {
       const { key, data, fetchedAt } = isRecord(item) ? item : NOTHING;
-      if (!isList(key) || typeof key[0] !== "string" || !isRecord(key[1]) || typeof fetchedAt !== "number") {
-        this.warn("hydrate: skipped a malformed entry");
+      const spec = isList(key) && typeof key[0] === "string" ? own(this.options.specs, key[0]) : undefined;
+      if (spec === undefined || !isList(key) || !isRecord(key[1]) || typeof fetchedAt !== "number") {
+        this.warn("hydrate: skipped a malformed entry or one of an unknown client");
         continue;
       }
-      const spec = this.spec(key[0]);
-      if (spec === undefined) {
-        this.warn(`hydrate: skipped an entry of unknown client "${key[0]}"`);
-        continue;
-      }
-      const entry = this.entry(queryKey(spec, key[1])); // re-canonicalized: the JSON may be hand-made
+      const entry = this.entry(queryKey(spec, key[1])); // canonicalized again: the JSON may be hand-made
       if (entry.fetchedAt !== undefined && entry.fetchedAt >= fetchedAt) continue;
       Object.assign(entry, { data, error: undefined, outcome: "success", fetchedAt, invalidated: false });
       this.notify(entry);
@@ -722,27 +612,20 @@ export class QueryStore {
     const hash = keyHash(key);
     let entry = this.entries.get(hash);
     if (entry === undefined) {
-      entry = {
-        key, data: undefined, error: undefined, outcome: "none", fetchedAt: undefined,
-        invalidated: false, flight: undefined, listeners: new Set(), state: undefined,
-      };
+      entry = { key, data: undefined, error: undefined, outcome: "none", fetchedAt: undefined, invalidated: false,
+        flight: undefined, listeners: new Set(), state: undefined };
       this.entries.set(hash, entry);
     }
     return entry;
   }
 
-  private spec(client: string): ClientSpec | undefined {
-    return Object.prototype.hasOwnProperty.call(this.options.specs, client) ? this.options.specs[client] : undefined;
-  }
-
-  /** `cache: false` behaves as ttl 0, so such data is never served without a request. */
+  /** `cache: false` counts as ttl 0, so such data is never served without a request. */
   private freshness(entry: Entry): "fresh" | "stale" | "expired" {
     if (entry.fetchedAt === undefined || entry.invalidated) return "expired";
-    const policy = this.spec(entry.key[0])?.cache;
+    const policy = own(this.options.specs, entry.key[0])?.cache;
     const ttl = policy ? policy.ttl * 1000 : 0;
-    const window = policy ? policy.staleWhileRevalidate * 1000 : 0;
     const age = this.now() - entry.fetchedAt;
-    return age < ttl ? "fresh" : age < ttl + window ? "stale" : "expired";
+    return age < ttl ? "fresh" : policy && age < ttl + policy.staleWhileRevalidate * 1000 ? "stale" : "expired";
   }
 
   private start(entry: Entry, headers: Record<string, string> | undefined, pinned: boolean): Flight {
@@ -755,62 +638,34 @@ export class QueryStore {
     }
     const flight: Flight = { promise, controller, waiting: 0, pinned };
     entry.flight = flight;
-    promise.then(
-      (data) => {
-        if (entry.flight !== flight) return; // superseded: a newer request or an invalidation owns the entry
-        Object.assign(entry, { flight: undefined, data, error: undefined, outcome: "success", fetchedAt: this.now(), invalidated: false });
-        this.notify(entry);
-      },
-      (error: unknown) => {
-        if (entry.flight !== flight) return;
-        entry.flight = undefined;
-        if (!controller.signal.aborted) Object.assign(entry, { error, outcome: "error" });
-        this.notify(entry);
-      },
-    );
+    // A superseded flight (a newer request, an invalidation, clear()) no longer speaks for the entry.
+    promise.then((data) => {
+      if (entry.flight !== flight) return;
+      Object.assign(entry, { flight: undefined, data, error: undefined, outcome: "success", fetchedAt: this.now(), invalidated: false });
+      this.notify(entry);
+    }, (error: unknown) => {
+      if (entry.flight !== flight) return;
+      entry.flight = undefined;
+      if (!controller.signal.aborted) Object.assign(entry, { error, outcome: "error" });
+      this.notify(entry);
+    });
     this.notify(entry);
     return flight;
   }
 
-  private join(entry: Entry, flight: Flight, signal: AbortSignal | undefined): Promise<unknown> {
-    if (signal === undefined) {
-      flight.pinned = true;
-      return flight.promise;
-    }
-    flight.waiting++;
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        flight.waiting--;
-        if (flight.waiting === 0 && !flight.pinned) flight.controller.abort();
-        reject(this.aborted(entry, signal));
-      };
-      signal.addEventListener("abort", onAbort, { once: true });
-      const settle = (): void => signal.removeEventListener("abort", onAbort);
-      flight.promise.then((data) => { settle(); resolve(data); }, (error: unknown) => { settle(); reject(error); });
-    });
-  }
-
-  private aborted(entry: Entry, signal: AbortSignal): TransportError {
-    return new TransportError(entry.key[0], `${entry.key[0]}: request aborted`, signal.reason);
-  }
-
   private stateOf(entry: Entry): QueryState<unknown, unknown> {
-    const loading = entry.flight !== undefined && entry.fetchedAt === undefined;
     const next: QueryState<unknown, unknown> = {
       data: entry.data,
       error: entry.error,
-      status: loading ? "loading" : entry.outcome === "error" ? "error" : entry.outcome === "success" ? "success" : "idle",
+      status: entry.flight !== undefined && entry.fetchedAt === undefined ? "loading"
+        : entry.outcome === "none" ? "idle" : entry.outcome,
       isFetching: entry.flight !== undefined,
       isStale: this.freshness(entry) !== "fresh",
       updatedAt: entry.fetchedAt ?? 0,
     };
     const last = entry.state;
-    if (last !== undefined && last.data === next.data && last.error === next.error && last.status === next.status &&
-        last.isFetching === next.isFetching && last.isStale === next.isStale && last.updatedAt === next.updatedAt) {
-      return last;
-    }
-    entry.state = Object.freeze(next);
-    return entry.state;
+    const same = last !== undefined && (Object.keys(next) as Array<keyof typeof next>).every((k) => last[k] === next[k]);
+    return same ? last : (entry.state = Object.freeze(next));
   }
 
   private notify(entry: Entry): void {
@@ -824,40 +679,39 @@ export class QueryStore {
     }
   }
 
-  /** Selector values in the target's canonical form; undefined means "any value". */
-  private selectorParams(selector: Selector): { [name: string]: CanonicalValue } {
-    const spec = this.spec(selector.client);
-    const out: { [name: string]: CanonicalValue } = {};
-    for (const [name, value] of Object.entries(selector.params ?? {})) {
-      if (value === undefined) continue;
-      const param = spec?.params[name];
-      out[name] = param === undefined ? canonicalJson(value) : canonicalValue(param, value);
-    }
-    return out;
-  }
-
   private warn(message: string): void {
     this.options.onWarning?.(message);
   }
 }
 
-function matches(params: { readonly [name: string]: CanonicalValue }, wanted: { readonly [name: string]: CanonicalValue }): boolean {
-  return Object.keys(wanted).every((name) => {
-    const have = params[name];
-    const want = wanted[name];
-    return have !== undefined && want !== undefined && stableStringify(have) === stableStringify(want);
+/** This caller's view of a shared flight: its own abort rejects only it. */
+function join(entry: Entry, flight: Flight, signal: AbortSignal | undefined): Promise<unknown> {
+  if (signal === undefined) {
+    flight.pinned = true;
+    return flight.promise;
+  }
+  flight.waiting++;
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => {
+      if (--flight.waiting === 0 && !flight.pinned) flight.controller.abort();
+      reject(aborted(entry, signal));
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    flight.promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// Kernel
-// ---------------------------------------------------------------------------------------------
+function aborted(entry: Entry, signal: AbortSignal): TransportError {
+  return new TransportError(entry.key[0], `${entry.key[0]}: request aborted`, signal.reason);
+}
+
+// ---- Kernel ------------------------------------------------------------------------------------
 
 type StateOf<M extends { [K in keyof M]: ClientTypeEntry }, K extends keyof M> = QueryState<M[K]["result"], M[K]["error"]>;
 
 /**
- * Runs the clients of one generated kernel. `M` is the generated `ClientTypes`; the constraint is
- * written as a mapped type so both interfaces and type aliases satisfy it.
+ * Runs the clients of one generated kernel. `M` is the generated `ClientTypes`; its constraint is a
+ * mapped type so that interfaces satisfy it as well as type aliases.
  */
 export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
   readonly store: QueryStore;
@@ -870,39 +724,39 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
   ) {
     this.specs = specs;
     this.store = new QueryStore({
-      specs: this.specs,
+      specs,
       fetch: (key, init) => this.fetchQuery(key, init.headers, init.signal),
       now: config.now ?? (() => Date.now()),
       onWarning: (message) => this.warn(message),
     });
   }
 
-  /** The generated functions call this: GET clients are queries, everything else a mutation. */
+  /** What the generated functions call: GET clients are queries, all others mutations. */
   call<K extends keyof M & string>(client: K, params: M[K]["params"], options?: CallOptions): Promise<M[K]["result"]> {
     return this.spec(client).method === "GET" ? this.query(client, params, options) : this.mutate(client, params, options);
   }
 
-  /** Reads through the store (fresh data, stale-while-revalidate, shared in-flight requests). */
+  /** Reads through the store: fresh data, stale-while-revalidate, one request for concurrent reads. */
   query<K extends keyof M & string>(client: K, params: M[K]["params"], options?: CallOptions): Promise<M[K]["result"]> {
     return this.store.read(queryKey(this.spec(client), params), options) as Promise<M[K]["result"]>;
   }
 
   /**
    * Sends the request, then applies the declared `affects` and the response's X-Mizan-Invalidate.
-   * Invalidation happens before the body is decoded: the change happened even if the body is unreadable.
+   * Both happen before the body is decoded: the change happened even if the body turns out unreadable.
    */
   async mutate<K extends keyof M & string>(client: K, params: M[K]["params"], options: CallOptions = {}): Promise<M[K]["result"]> {
     const spec = this.spec(client);
     const response = await this.send(spec, params, options.headers, options.signal);
     if (spec.method !== "GET" && response.status >= 200 && response.status < 400) {
-      if (response.status < 300) this.applyAffects(spec, params);
+      if (response.status < 300) this.applyAffects(spec, params as ParamValues);
       this.applyInvalidateHeader(response.headers.get("X-Mizan-Invalidate"));
     }
     return this.decode(spec, response) as M[K]["result"];
   }
 
   subscribe<K extends keyof M & string>(client: K, params: M[K]["params"], listener: (state: StateOf<M, K>) => void): () => void {
-    return this.store.subscribe(queryKey(this.spec(client), params), listener as (state: QueryState<unknown, unknown>) => void);
+    return this.store.subscribe(queryKey(this.spec(client), params), listener as Listener);
   }
 
   getState<K extends keyof M & string>(client: K, params: M[K]["params"]): StateOf<M, K> {
@@ -913,36 +767,32 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
     return this.store.invalidate(selector);
   }
 
-  /** Runtime check as well as a type: plain JavaScript callers can pass any string. */
+  /** Checked at run time too, since plain JavaScript callers can pass any name. */
   private spec(client: string): ClientSpec {
-    const spec = Object.prototype.hasOwnProperty.call(this.specs, client) ? this.specs[client] : undefined;
+    const spec = own(this.specs, client);
     if (spec === undefined) throw new TypeError(`Unknown Mizan client "${client}"`);
     return spec;
   }
 
+  /** Canonical params go on the wire, so a stored answer is exactly the answer to its key. */
   private async fetchQuery(key: QueryKey, headers: Record<string, string> | undefined, signal: AbortSignal): Promise<unknown> {
     const spec = this.spec(key[0]);
-    // Canonical params go on the wire, so the stored answer is exactly the answer to its key.
     return this.decode(spec, await this.send(spec, key[1], headers, signal));
   }
 
-  private async send(spec: ClientSpec, params: object, headers: Record<string, string> | undefined, signal: AbortSignal | undefined): Promise<RawResponse> {
-    const values = params as ParamValues;
-    const url = buildUrl(this.config.baseUrl, spec, values);
-    const body = buildBody(spec, values);
-    const base: Record<string, string> = { Accept: "application/json" };
-    if (body !== undefined) base["Content-Type"] = "application/json";
-    const request: TransportRequest = {
-      method: spec.method,
-      url,
-      headers: mergeHeaders(base, await this.config.headers?.(), headers),
-    };
+  private async send(
+    spec: ClientSpec, params: object, headers: Record<string, string> | undefined, signal: AbortSignal | undefined,
+  ): Promise<RawResponse> {
+    const url = buildUrl(this.config.baseUrl, spec, params as ParamValues);
+    const body = buildBody(spec, params as ParamValues);
+    const base: Record<string, string> = { accept: "application/json" };
+    if (body !== undefined) base["content-type"] = "application/json";
+    const request: TransportRequest = { method: spec.method, url, headers: mergeHeaders(base, await this.config.headers?.(), headers) };
     if (body !== undefined) request.body = body;
     if (signal !== undefined) request.signal = signal;
-    const transport = this.config.transport ?? fetchTransport;
     let response: TransportResponse;
     try {
-      response = await transport(request);
+      response = await (this.config.transport ?? fetchTransport)(request);
     } catch (cause) {
       const reason = signal?.aborted === true ? "request aborted" : describe(cause);
       throw new TransportError(spec.name, `${spec.name}: ${spec.method} ${url} failed: ${reason}`, cause);
@@ -954,7 +804,7 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
     }
   }
 
-  /** 2xx: the JSON body (undefined when empty), wrapped as `{status, data}` for branching results. */
+  /** 2xx gives the JSON body (undefined when empty), as `{status, data}` for a branching result. */
   private decode(spec: ClientSpec, response: RawResponse): unknown {
     if (response.status < 200 || response.status >= 300) throw errorFromResponse(spec.name, response.status, response.body);
     let data: unknown;
@@ -968,14 +818,11 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
     return { status: response.status, data };
   }
 
-  /** A mapped parameter the mutation did not receive selects every value of the target's parameter. */
-  private applyAffects(spec: ClientSpec, params: object): void {
-    const values = params as ParamValues;
-    const affects = Object.prototype.hasOwnProperty.call(this.invalidation, spec.name) ? this.invalidation[spec.name] : undefined;
-    for (const affect of affects ?? []) {
+  private applyAffects(spec: ClientSpec, params: ParamValues): void {
+    for (const affect of own(this.invalidation, spec.name) ?? []) {
       const selected: { [name: string]: unknown } = {};
       for (const [target, source] of Object.entries(affect.params)) {
-        selected[target] = "from" in source ? values[source.from] : source.value;
+        selected[target] = "from" in source ? params[source.from] : source.value;
       }
       this.store.invalidate({ client: affect.client, params: selected });
     }
@@ -987,13 +834,10 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
     try {
       selectors = parseInvalidateHeader(header);
     } catch (error) {
-      this.warn(`ignored X-Mizan-Invalidate: ${describe(error)}`);
-      return;
+      return this.warn(`ignored X-Mizan-Invalidate: ${describe(error)}`);
     }
     for (const selector of selectors) {
-      if (!Object.prototype.hasOwnProperty.call(this.specs, selector.client)) {
-        this.warn(`X-Mizan-Invalidate names unknown client "${selector.client}"`);
-      }
+      if (own(this.specs, selector.client) === undefined) this.warn(`X-Mizan-Invalidate names unknown client "${selector.client}"`);
       this.store.invalidate(selector);
     }
   }

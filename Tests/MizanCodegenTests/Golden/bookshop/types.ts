@@ -2,7 +2,6 @@
 // Schema hash: sha256:92029151f452b7f178cd1dce4a0bbbfe81fd2a5b099978b9fd5cc853c12da914
 // Do not edit: changes are lost when `mizan codegen` runs again.
 
-
 export interface AddItemResult {
   ok: true;
   cart: Cart;
@@ -96,22 +95,18 @@ export interface Category {
 }
 
 /** An edition number, or a named edition such as "Collector's". */
-
 export type Edition = number | string;
 
 /** Shelf a book is sold under. */
-
 export type Genre = "fiction" | "nonfiction" | "poetry" | "children" | "science";
 
 /**
  * A ten-digit ISBN.
  * @deprecated ISBN-10 is no longer issued; use ISBN-13
  */
-
 export type Isbn10 = string;
 
 /** An amount in euros as a decimal string, such as "12.50". */
-
 export type Money = string;
 
 export interface Order {
@@ -129,7 +124,6 @@ export interface OrderLine {
   unit_price: Money;
 }
 
-
 export type OrderStatus = "pending" | "paid" | "shipped" | "cancelled";
 
 export interface OutOfStockDetail {
@@ -144,7 +138,6 @@ export interface PublishJob {
 }
 
 /** Stars given in a review. */
-
 export type Rating = 1 | 2 | 3 | 4 | 5;
 
 export interface Review {
@@ -158,11 +151,9 @@ export interface Review {
  * A search result; `kind` tells which.
  * Discriminated by `kind`.
  */
-
 export type SearchHit = BookHit | AuthorHit;
 
 /** What a search looks for. */
-
 export type SearchKind = "book" | "author";
 
 export interface Session {
@@ -172,4 +163,3 @@ export interface Session {
   /** Feature flags by name. */
   flags: { [key: string]: boolean };
 }
-
