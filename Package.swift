@@ -33,9 +33,9 @@ let package = Package(
         ),
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
-        .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema"]),
-        .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema"]),
-        .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema"], exclude: ["Golden"]),
+        .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema", "MizanCore"]),
+        .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema", "MizanCore"]),
+        .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore"], exclude: ["Golden"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
     ]
 )

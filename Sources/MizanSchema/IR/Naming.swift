@@ -51,8 +51,9 @@ public enum Naming {
     /// `Templates/kernel/runtime.ts`.
     public static let runtimeExports: Set<String> = [
         "AffectSpec", "CachePolicy", "CallOptions", "CanonicalValue", "ClientSpec", "ClientTypeEntry",
-        "DehydratedState", "DjangoError", "ErrorSpec", "InvalidateHeaderError", "InvalidationMap", "Kernel",
-        "KernelConfig", "Method", "ParamSource", "ParamSpec", "QueryKey", "QueryState", "QueryStore",
+        "DehydratedEntry", "DehydratedState", "DjangoError", "ErrorSpec", "InvalidateHeaderError", "InvalidationMap", "Kernel",
+        "KernelConfig", "Method", "ParamSource", "ParamSpec", "QueryFetcher", "QueryKey", "QueryState", "QueryStore",
+        "QueryStoreOptions",
         "Selector", "Transport", "TransportError", "TransportRequest", "TransportResponse", "WireType",
         "canonicalParams", "fetchTransport", "isDeclaredError", "isDjangoError", "keyHash",
         "parseInvalidateHeader", "queryKey",

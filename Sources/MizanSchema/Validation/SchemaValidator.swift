@@ -213,6 +213,7 @@ struct SchemaValidator {
             if let other = prefixes[prefix] {
                 context.error(SchemaCode.identifierCollision,
                               "clients '\(other)' and '\(client.name)' both produce the TypeScript names '\(prefix)Params'/'\(prefix)Error'; rename one", at: p)
+                continue
             } else {
                 prefixes[prefix] = client.name
             }

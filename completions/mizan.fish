@@ -1,0 +1,138 @@
+function __mizan_should_offer_completions_for_flags_or_options -a expected_commands
+    set -l non_repeating_flags_or_options $argv[2..]
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __mizan_parse_tokens
+    test "$commands" = "$expected_commands"; and return $non_repeating_flags_or_options_absent
+end
+
+function __mizan_should_offer_completions_for_positional -a expected_commands positional_index_comparison expected_positional_index
+    set -l non_repeating_flags_or_options
+    set -l non_repeating_flags_or_options_absent 0
+    set -l positional_index 0
+    set -l commands
+    __mizan_parse_tokens
+    test "$commands" = "$expected_commands" -a \( "$positional_index" "$positional_index_comparison" "$expected_positional_index" \)
+end
+
+function __mizan_parse_tokens -S
+    set -l unparsed_tokens (__mizan_tokens -pc)
+    switch $unparsed_tokens[1]
+    case 'mizan'
+        __mizan_parse_subcommand 0 'version' 'h/help'
+        switch $unparsed_tokens[1]
+        case 'codegen'
+            __mizan_parse_subcommand 0 'schema=' 'o/output=' 'templates=' 'adapter=+' 'check' 'print-context' 'diagnostics-output=' 'max-schema-size=' 'config=' 'version' 'h/help'
+        case 'schema'
+            __mizan_parse_subcommand 0 'version' 'h/help'
+            switch $unparsed_tokens[1]
+            case 'validate'
+                __mizan_parse_subcommand 1 'diagnostics-output=' 'max-schema-size=' 'config=' 'version' 'h/help'
+            case 'codes'
+                __mizan_parse_subcommand 0 'version' 'h/help'
+            end
+        case 'dev'
+            __mizan_parse_subcommand -r 1 'version' 'h/help'
+        case 'cache'
+            __mizan_parse_subcommand -r 1 'version' 'h/help'
+        case 'deploy'
+            __mizan_parse_subcommand -r 1 'version' 'h/help'
+        case 'config'
+            __mizan_parse_subcommand 0 'config=' 'version' 'h/help'
+        case 'help'
+            __mizan_parse_subcommand -r 1 'version'
+        end
+    end
+end
+
+function __mizan_tokens
+    if test (string split -m 1 -f 1 -- . "$FISH_VERSION") -gt 3
+        commandline --tokens-raw $argv
+    else
+        commandline -o $argv
+    end
+end
+
+function __mizan_parse_subcommand -S -a positional_count
+    argparse -s r -- $argv
+    set -l option_specs $argv[2..]
+    set -l is_repeating_positional $_flag_r
+    set -el _flag_r
+    set -a commands $unparsed_tokens[1]
+    set positional_index 0
+    while true
+        set -e unparsed_tokens[1]
+        argparse -sn "$commands" $option_specs -- $unparsed_tokens 2> /dev/null
+        set unparsed_tokens $argv
+        set positional_index (math $positional_index + 1)
+        for non_repeating_flag_or_option in $non_repeating_flags_or_options
+            if set -ql "_flag_$(string replace -a - _ -- $non_repeating_flag_or_option)"
+                set non_repeating_flags_or_options_absent 1
+                break
+            end
+        end
+        test (count $unparsed_tokens) -eq 0 -o \( -z "$is_repeating_positional" -a "$positional_index" -gt "$positional_count" \) && break
+    end
+end
+
+function __mizan_complete_directories
+    set -l token (commandline -t)
+    string match -- '*/' $token
+    set -l subdirs $token*/
+    printf %s\n $subdirs
+end
+
+function __mizan_custom_completion
+    set -x SAP_SHELL fish
+    set -x SAP_SHELL_VERSION $FISH_VERSION
+    set -l tokens (__mizan_tokens -p)
+    if test -z "$(__mizan_tokens -t)"
+        set -l index (count (__mizan_tokens -pc))
+        set tokens $tokens[..$index] \'\' $tokens[(math $index + 1)..]
+    end
+    command $tokens[1] $argv $tokens
+end
+
+complete -c 'mizan' -f
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" -eq 1' -fa 'codegen' -d 'Generate the typed TypeScript kernel and the edge manifest from a schema-export.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" -eq 1' -fa 'schema' -d 'Check schema-export files.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" -eq 1' -fa 'dev' -d 'Run the local caching proxy in front of your backend (Mizan Render on one machine). Not available yet.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" -eq 1' -fa 'cache' -d 'List, inspect and purge cache entries in any store. Not available yet.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" -eq 1' -fa 'deploy' -d 'Upload the edge manifest and worker bundle to Mizan Render. Not available yet.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" -eq 1' -fa 'config' -d 'Show the configuration in effect and where each value comes from.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" -eq 1' -fa 'help' -d 'Show subcommand help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" schema' -l 'schema' -d 'The schema-export JSON file (mizan.toml: codegen.schema).' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" o output' -s 'o' -l 'output' -d 'The output folder (mizan.toml: codegen.output).' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" templates' -l 'templates' -d 'A folder of templates overriding the built-in ones by name, e.g. kernel/types.ts.mustache.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen"' -l 'adapter' -d 'Framework adapters to generate: react, vue, svelte (not available yet).' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" check' -l 'check' -d 'Write nothing; list stale files and contract changes, and exit 1 when the output is out of date.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" print-context' -l 'print-context' -d 'Print the template contexts as JSON instead of generating (for template authors).'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" diagnostics-output' -l 'diagnostics-output' -d 'Also write every diagnostic to this JSON file, for editors and CI.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" max-schema-size' -l 'max-schema-size' -d 'Refuse schema files larger than this many bytes.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" config' -l 'config' -d 'The mizan.toml to use (default: the nearest one in this folder or above).' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan schema" -eq 1' -fa 'validate' -d 'Validate a schema-export and report every problem in one run.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan schema" -eq 1' -fa 'codes' -d 'List the diagnostic codes and what each means.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" diagnostics-output' -l 'diagnostics-output' -d 'Also write every diagnostic to this JSON file, for editors and CI.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" max-schema-size' -l 'max-schema-size' -d 'Refuse schema files larger than this many bytes.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" config' -l 'config' -d 'The mizan.toml to use (default: the nearest one in this folder or above).' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema codes" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema codes" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan cache" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan cache" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan deploy" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan deploy" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan config" config' -l 'config' -d 'The mizan.toml to use (default: the nearest one in this folder or above).' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan config" version' -l 'version' -d 'Show the version.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan config" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan help" version' -l 'version' -d 'Show the version.'
