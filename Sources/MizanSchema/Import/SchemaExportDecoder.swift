@@ -43,12 +43,13 @@ struct SchemaExportDecoder {
 
         guard let versionNode = top["format_version"] else { return nil }
         guard let version = versionNode.intValue, Self.supportedVersions.contains(version) else {
-            let found: String
-            if case .number(let raw) = versionNode.value { found = raw } else { found = versionNode.kindName }
-            context.error(
-                SchemaCode.unsupportedVersion,
-                "unsupported format_version \(found); this mizan reads schema-export version 1 (upgrade mizan for newer exports)",
-                at: "/format_version")
+            let message: String
+            if case .number(let raw) = versionNode.value {
+                message = "unsupported format_version \(raw); this mizan reads schema-export version 1 (upgrade mizan for newer exports)"
+            } else {
+                message = "format_version must be the integer 1, found \(versionNode.kindName)"
+            }
+            context.error(SchemaCode.unsupportedVersion, message, at: "/format_version")
             return nil
         }
 

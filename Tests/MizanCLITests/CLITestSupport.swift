@@ -1,0 +1,324 @@
+import Foundation
+import Testing
+
+// Helpers for tests that run the real `mizan` executable, as users and CI do: locating the built
+// binary, running it with captured output, temporary folders, and snapshots of an output folder.
+// They only observe the process from outside (arguments in; exit status, stdout, stderr and files
+// out), so a test written with them checks what a user would see.
+
+// MARK: - Repository paths
+
+/// Paths inside the repository, found from this file so the tests run from any working folder.
+enum RepositoryPaths {
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent()  // MizanCLITests
+        .deletingLastPathComponent()  // Tests
+        .deletingLastPathComponent()
+
+    /// The full example schema-export; valid, and uses every feature of the format.
+    static var bookshopSchema: URL { root.appendingPathComponent("Examples/bookshop/mizan-schema.json") }
+
+    /// Hand-written malformed schema-exports and `expectations.json`, their expected diagnostics.
+    static var malformedFixtures: URL { root.appendingPathComponent("Tests/Fixtures/malformed") }
+}
+
+// MARK: - The executable
+
+/// Finds the `mizan` executable that `swift build` / `swift test` put next to the test bundle.
+///
+/// SwiftPM writes every product of a configuration into one folder (`.build/debug`), so the
+/// executable sits beside the test bundle. On Linux the test bundle is itself the running
+/// executable (`mizanPackageTests.xctest`); on macOS it is a bundle loaded by a helper process, and
+/// `Bundle(for:)` finds it. Set `MIZAN_TEST_EXECUTABLE` to test another build of mizan.
+enum MizanExecutable {
+    struct NotFound: Error, CustomStringConvertible {
+        var searched: [String]
+        var description: String {
+            "cannot find the built 'mizan' executable; run `swift build` first (looked in \(searched.joined(separator: ", ")))"
+        }
+    }
+
+    /// The executable's location, or the folders searched when it is missing.
+    static let location: Result<URL, NotFound> = locate()
+
+    /// The executable, or an error naming where it was looked for.
+    static func url() throws -> URL { try location.get() }
+
+    private final class BundleMarker {}
+
+    private static func locate() -> Result<URL, NotFound> {
+        let fm = FileManager.default
+        if let explicit = ProcessInfo.processInfo.environment["MIZAN_TEST_EXECUTABLE"], !explicit.isEmpty {
+            return fm.isExecutableFile(atPath: explicit)
+                ? .success(URL(fileURLWithPath: explicit))
+                : .failure(NotFound(searched: ["MIZAN_TEST_EXECUTABLE=\(explicit)"]))
+        }
+        let starts = [
+            Bundle(for: BundleMarker.self).bundleURL,
+            Bundle.main.bundleURL,
+            Bundle.main.executableURL,
+            CommandLine.arguments.first.map { URL(fileURLWithPath: $0) },
+        ].compactMap { $0?.resolvingSymlinksInPath() }
+        var searched: [String] = []
+        for start in starts {
+            // The bundle's own folder, then up to three levels above it (macOS nests the binary
+            // in `Contents/MacOS` of the bundle).
+            var folder = start.hasDirectoryPath ? start : start.deletingLastPathComponent()
+            for _ in 0..<4 {
+                if !searched.contains(folder.path) {
+                    searched.append(folder.path)
+                    let candidate = folder.appendingPathComponent("mizan")
+                    var isDirectory: ObjCBool = false
+                    if fm.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+                       fm.isExecutableFile(atPath: candidate.path) {
+                        return .success(candidate)
+                    }
+                }
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        return .failure(NotFound(searched: searched))
+    }
+}
+
+// MARK: - Running it
+
+/// What one run of `mizan` did: its exit status and everything it printed.
+struct CommandResult: Sendable, CustomStringConvertible {
+    var arguments: [String]
+    var exitCode: Int32
+    var stdout: String
+    var stderr: String
+    /// True when the run took longer than its time limit and was killed.
+    var timedOut: Bool
+
+    /// Lines of stdout, without the final newline's empty line.
+    var stdoutLines: [String] { Self.lines(stdout) }
+    /// Lines of stderr, without the final newline's empty line.
+    var stderrLines: [String] { Self.lines(stderr) }
+
+    private static func lines(_ text: String) -> [String] {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+
+    /// A transcript for failure messages, so a failing expectation shows what mizan said.
+    var description: String {
+        """
+        $ mizan \(arguments.joined(separator: " "))
+        exit status \(exitCode)\(timedOut ? " (killed after the time limit)" : "")
+        --- stdout ---
+        \(stdout)--- stderr ---
+        \(stderr)--------------
+        """
+    }
+}
+
+/// Runs the built `mizan` with `arguments` in `directory` and waits for it to finish.
+///
+/// stdout and stderr go to files rather than pipes, so a chatty run can never block on a full pipe
+/// buffer. The child gets this process's environment without `MIZAN_*` variables (a developer's
+/// own settings must not change a test's outcome) and with `NO_COLOR=1`; `environment` adds to
+/// or overrides that. A run still going after `timeLimit` seconds is killed and reported as
+/// timed out.
+func runMizan(
+    _ arguments: [String],
+    in directory: URL,
+    environment: [String: String] = [:],
+    timeLimit: TimeInterval = 300
+) async throws -> CommandResult {
+    let executable = try MizanExecutable.url()
+    let captureFolder = try makeTemporaryDirectory(prefix: "mizan-run")
+    defer { try? FileManager.default.removeItem(at: captureFolder) }
+    let stdoutURL = captureFolder.appendingPathComponent("stdout")
+    let stderrURL = captureFolder.appendingPathComponent("stderr")
+    try Data().write(to: stdoutURL)
+    try Data().write(to: stderrURL)
+    let stdoutHandle = try FileHandle(forWritingTo: stdoutURL)
+    let stderrHandle = try FileHandle(forWritingTo: stderrURL)
+    defer {
+        try? stdoutHandle.close()
+        try? stderrHandle.close()
+    }
+
+    let process = Process()
+    process.executableURL = executable
+    process.arguments = arguments
+    process.currentDirectoryURL = directory
+    var childEnvironment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MIZAN_") }
+    childEnvironment["NO_COLOR"] = "1"
+    childEnvironment.merge(environment) { _, new in new }
+    process.environment = childEnvironment
+    process.standardInput = FileHandle.nullDevice
+    process.standardOutput = stdoutHandle
+    process.standardError = stderrHandle
+
+    let timedOut = TimeoutFlag()
+    let exitCode: Int32 = try await withCheckedThrowingContinuation { continuation in
+        process.terminationHandler = { finished in continuation.resume(returning: finished.terminationStatus) }
+        do {
+            try process.run()
+        } catch {
+            process.terminationHandler = nil
+            continuation.resume(throwing: error)
+            return
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeLimit) { [weak process] in
+            guard let process, process.isRunning else { return }
+            timedOut.set()
+            process.terminate()
+        }
+    }
+    return CommandResult(
+        arguments: arguments,
+        exitCode: exitCode,
+        stdout: String(decoding: try Data(contentsOf: stdoutURL), as: UTF8.self),
+        stderr: String(decoding: try Data(contentsOf: stderrURL), as: UTF8.self),
+        timedOut: timedOut.value)
+}
+
+/// Set from the timer's queue, read after the process has ended.
+private final class TimeoutFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var flag = false
+    func set() { lock.withLock { flag = true } }
+    var value: Bool { lock.withLock { flag } }
+}
+
+// MARK: - Temporary folders
+
+/// Creates a new empty folder under the system temporary folder; the caller removes it.
+///
+/// The path has symbolic links resolved (macOS's `/var` is `/private/var`), so it compares equal to
+/// the working folder a child process reports.
+func makeTemporaryDirectory(prefix: String = "mizan-cli-tests") throws -> URL {
+    let url = FileManager.default.temporaryDirectory
+        .appendingPathComponent("\(prefix)-\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url.resolvingSymlinksInPath()
+}
+
+/// Runs `body` with a new empty temporary folder, and removes the folder afterwards.
+func withTemporaryDirectory<T>(
+    prefix: String = "mizan-cli-tests", _ body: (URL) async throws -> T
+) async throws -> T {
+    let folder = try makeTemporaryDirectory(prefix: prefix)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    return try await body(folder)
+}
+
+// MARK: - Folder snapshots
+
+/// Every file and folder under a root, with its bytes and modification time, plus the identity of
+/// the root itself; two equal snapshots mean nothing in the folder was written, replaced, added
+/// or removed in between.
+struct FolderSnapshot: Equatable, Sendable {
+    struct Entry: Equatable, Sendable {
+        var isDirectory: Bool
+        /// nil for folders.
+        var contents: Data?
+        var modified: Date?
+    }
+
+    /// Relative path → entry.
+    var entries: [String: Entry]
+    /// The root folder's file number (inode): a folder swapped in by rename has a new one.
+    var rootFileNumber: Int?
+    var rootModified: Date?
+
+    init(of root: URL) throws {
+        let fm = FileManager.default
+        let rootAttributes = try fm.attributesOfItem(atPath: root.path)
+        rootFileNumber = (rootAttributes[.systemFileNumber] as? NSNumber)?.intValue
+        rootModified = rootAttributes[.modificationDate] as? Date
+        entries = [:]
+        for relative in try fm.subpathsOfDirectory(atPath: root.path) {
+            let path = root.appendingPathComponent(relative).path
+            let attributes = try fm.attributesOfItem(atPath: path)
+            let isDirectory = (attributes[.type] as? FileAttributeType) == .typeDirectory
+            entries[relative] = Entry(
+                isDirectory: isDirectory,
+                contents: isDirectory ? nil : try Data(contentsOf: URL(fileURLWithPath: path)),
+                modified: attributes[.modificationDate] as? Date)
+        }
+    }
+
+    /// The relative paths of regular files, sorted.
+    var files: [String] { entries.filter { !$0.value.isDirectory }.keys.sorted() }
+
+    /// What changed from `earlier` to this snapshot, one line per difference; empty when equal.
+    func differences(since earlier: FolderSnapshot) -> [String] {
+        var lines: [String] = []
+        if rootFileNumber != earlier.rootFileNumber { lines.append("the folder itself was replaced (new inode)") }
+        if rootModified != earlier.rootModified { lines.append("the folder's modification time changed") }
+        for path in Set(entries.keys).union(earlier.entries.keys).sorted() {
+            switch (earlier.entries[path], entries[path]) {
+            case (nil, _?): lines.append("added: \(path)")
+            case (_?, nil): lines.append("removed: \(path)")
+            case let (before?, after?):
+                if before.contents != after.contents { lines.append("contents changed: \(path)") }
+                if before.modified != after.modified { lines.append("modification time changed: \(path)") }
+                if before.isDirectory != after.isDirectory { lines.append("file/folder kind changed: \(path)") }
+            default: break
+            }
+        }
+        return lines
+    }
+}
+
+/// Names of the staging folders `mizan codegen` leaves next to `output` if it is interrupted or
+/// fails to clean up (`.NAME.mizan-new-…` and `.NAME.mizan-old-…`).
+func stagingLeftovers(nextTo output: URL) throws -> [String] {
+    let parent = output.deletingLastPathComponent()
+    let prefix = ".\(output.lastPathComponent).mizan-"
+    return try FileManager.default.contentsOfDirectory(atPath: parent.path).filter { $0.hasPrefix(prefix) }.sorted()
+}
+
+// MARK: - Diagnostics
+
+/// One diagnostic as `--diagnostics-output FILE.json` writes it.
+struct ReportedDiagnostic: Decodable, Hashable, Sendable {
+    var severity: String
+    var code: String
+    var message: String
+    var file: String?
+    var line: Int?
+    var column: Int?
+    var pointer: String?
+
+    /// Reads the JSON array written by `--diagnostics-output`.
+    static func read(from url: URL) throws -> [ReportedDiagnostic] {
+        try JSONDecoder().decode([ReportedDiagnostic].self, from: Data(contentsOf: url))
+    }
+}
+
+/// One stderr line in the form `file:line:col: severity: message [MZnnn]`, optionally followed by
+/// ` (at /json/pointer)`.
+struct DiagnosticLine: Hashable, Sendable {
+    var file: String
+    var line: Int
+    var column: Int
+    var severity: String
+    var message: String
+    var code: String
+
+    /// nil when `text` is not in that form.
+    init?(_ text: String) {
+        let form = #/^(?<file>.+?):(?<line>\d+):(?<column>\d+): (?<severity>error|warning|note): (?<message>.+) \[(?<code>MZ\d{3})\](?: \(at .*\))?$/#
+        guard let match = text.wholeMatch(of: form), let line = Int(match.line), let column = Int(match.column) else {
+            return nil
+        }
+        file = String(match.file)
+        self.line = line
+        self.column = column
+        severity = String(match.severity)
+        message = String(match.message)
+        code = String(match.code)
+    }
+
+    /// True for the count line printed after several diagnostics ("3 errors, 1 warning").
+    static func isSummary(_ text: String) -> Bool {
+        text.wholeMatch(of: #/\d+ errors?, \d+ warnings?/#) != nil
+    }
+}
