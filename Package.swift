@@ -11,7 +11,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -29,7 +28,7 @@ let package = Package(
         .target(name: "MizanManifest", dependencies: ["MizanCore", "MizanSchema"]),
         .target(
             name: "MizanCodegen",
-            dependencies: ["MizanCore", "MizanSchema", "MizanManifest", .product(name: "Mustache", package: "swift-mustache")]
+            dependencies: ["MizanCore", "MizanSchema", "MizanManifest"]
         ),
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),

@@ -2,7 +2,6 @@ import Foundation
 import MizanCore
 import MizanManifest
 import MizanSchema
-import Mustache
 
 /// One file of generated output, by path relative to the output folder.
 public struct GeneratedFile: Sendable, Equatable {
@@ -60,8 +59,8 @@ public struct KernelGenerator: Sendable {
         let translator = KernelTranslator(schema: schema, header: header)
         let library = try templates.library()
 
-        func render(_ context: Any, _ template: String) throws(DiagnosticsError) -> String {
-            guard let text = library.render(context, withTemplate: template) else {
+        func render(_ context: any TemplateContext, _ template: String) throws(DiagnosticsError) -> String {
+            guard let text = library.render(template, context) else {
                 throw DiagnosticsError([.error(TemplateSet.unknownTemplate, "template '\(template).mustache' is missing")])
             }
             return text

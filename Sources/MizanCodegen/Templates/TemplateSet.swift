@@ -1,6 +1,5 @@
 import Foundation
 import MizanCore
-import Mustache
 
 /// The templates a generation uses: the built-in ones, with any the user supplies in
 /// `--templates DIR` replacing those of the same relative name.
@@ -53,23 +52,29 @@ public struct TemplateSet: Sendable {
         if !problems.isEmpty { throw DiagnosticsError(problems) }
     }
 
-    /// A Mustache library holding every `.mustache` template under its name without extension
-    /// (`kernel/types.ts`), so templates can include each other as partials.
-    func library() throws(DiagnosticsError) -> MustacheLibrary {
-        var library = MustacheLibrary()
+    /// Every `.mustache` template parsed and registered under its name without extension
+    /// (`kernel/types.ts`), so templates can include each other as partials. Syntax errors and
+    /// partials that name no template are reported with their position.
+    func library() throws(DiagnosticsError) -> TemplateLibrary {
+        var templates: [String: Template] = [:]
         var problems: [Diagnostic] = []
         for (name, text) in texts.sorted(by: { $0.key < $1.key }) where name.hasSuffix(".mustache") {
-            do {
-                try library.register(text, named: String(name.dropLast(".mustache".count)))
-            } catch let error as MustacheTemplate.ParserError {
-                problems.append(.error(
-                    Self.templateSyntax, "template syntax error: \(error.error)",
-                    at: SourceLocation(file: overrides[name] ?? "Templates/\(name)", line: error.context.lineNumber, column: error.context.columnNumber)))
+            let file = overrides[name] ?? "Templates/\(name)"
+            do throws(Template.SyntaxError) {
+                templates[String(name.dropLast(".mustache".count))] = try Template(text)
             } catch {
-                problems.append(.error(Self.templateSyntax, "template '\(name)': \(error)"))
+                problems.append(.error(Self.templateSyntax, "template syntax error: \(error.message)",
+                                       at: SourceLocation(file: file, line: error.line, column: error.column)))
+            }
+        }
+        for (name, template) in templates.sorted(by: { $0.key < $1.key }) {
+            for partial in template.partials where templates[partial] == nil {
+                problems.append(.error(Self.templateSyntax,
+                                       "template '\(name)' includes '{{> \(partial)}}', which is no template\(Spelling.hint(for: partial, among: templates.keys))",
+                                       at: SourceLocation(file: overrides[name + ".mustache"] ?? "Templates/\(name).mustache", line: 1, column: 1)))
             }
         }
         if !problems.isEmpty { throw DiagnosticsError(problems) }
-        return library
+        return TemplateLibrary(templates: templates)
     }
 }

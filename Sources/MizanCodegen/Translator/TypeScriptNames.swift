@@ -53,10 +53,20 @@ struct TypeScriptNames {
             lines.append("@deprecated" + (deprecation.message.map { " " + $0 } ?? ""))
         }
         // Trailing blank lines read as noise in editors' hover cards.
-        while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        while let last = lines.last, last.allSatisfy({ $0 == " " || $0 == "\t" }) { lines.removeLast() }
         if lines.isEmpty { return "" }
-        let safe = lines.map { $0.replacingOccurrences(of: "*/", with: "*\\/") }
+        // A "*/" inside a doc would end the comment early.
+        let safe = lines.map { endsComment($0) ? $0.replacingOccurrences(of: "*/", with: "*\\/") : $0 }
         if safe.count == 1 { return "\(indent)/** \(safe[0]) */\n" }
         return "\(indent)/**\n" + safe.map { $0.isEmpty ? "\(indent) *\n" : "\(indent) * \($0)\n" }.joined() + "\(indent) */\n"
+    }
+
+    private static func endsComment(_ line: String) -> Bool {
+        var previous: UInt8 = 0
+        for byte in line.utf8 {
+            if previous == UInt8(ascii: "*") && byte == UInt8(ascii: "/") { return true }
+            previous = byte
+        }
+        return false
     }
 }

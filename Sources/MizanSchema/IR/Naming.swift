@@ -2,18 +2,27 @@
 /// report collisions, so what it accepts always renders to valid, unambiguous TypeScript.
 public enum Naming {
     /// `book_item` → `BookItem`; existing capitals are kept (`HTTPError` stays `HTTPError`).
+    /// Works on bytes: names are ASCII once validated, and this runs for every name of a schema.
     public static func pascalCase(_ name: String) -> String {
-        name.split(separator: "_", omittingEmptySubsequences: true).map { part in
-            part.prefix(1).uppercased() + part.dropFirst()
-        }.joined()
+        var out: [UInt8] = []
+        out.reserveCapacity(name.utf8.count)
+        var startOfWord = true
+        for byte in name.utf8 {
+            if byte == UInt8(ascii: "_") {
+                startOfWord = true
+                continue
+            }
+            out.append(startOfWord && byte >= 0x61 && byte <= 0x7A ? byte - 0x20 : byte)
+            startOfWord = false
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `get_book` → `getBook`.
     public static func camelCase(_ name: String) -> String {
-        let pascal = pascalCase(name)
-        guard let first = pascal.first else { return pascal }
-        // A leading underscore-only or digit name cannot occur: names are validated first.
-        return first.lowercased() + pascal.dropFirst()
+        var bytes = Array(pascalCase(name).utf8)
+        if let first = bytes.first, first >= 0x41, first <= 0x5A { bytes[0] = first + 0x20 }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// `books.get_book` → `BooksGetBook`: the prefix of the per-client type names.
@@ -21,10 +30,11 @@ public enum Naming {
         clientName.split(separator: ".").map { pascalCase(String($0)) }.joined()
     }
 
+    /// An ASCII JavaScript identifier (all names mizan emits unquoted are ASCII).
     public static func isIdentifier(_ name: String) -> Bool {
-        guard let first = name.unicodeScalars.first else { return false }
-        guard first == "_" || first == "$" || first.properties.isAlphabetic && first.isASCII else { return false }
-        return name.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || $0 == "$" || $0.properties.isAlphabetic || ("0"..."9").contains($0)) }
+        func isStart(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_") || b == UInt8(ascii: "$") }
+        guard let first = name.utf8.first, isStart(first) else { return false }
+        return name.utf8.allSatisfy { isStart($0) || ($0 >= 0x30 && $0 <= 0x39) }
     }
 
     /// A property name as TypeScript source: bare when it is an identifier, quoted otherwise.

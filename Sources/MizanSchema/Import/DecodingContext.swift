@@ -1,29 +1,31 @@
 import Foundation
 import MizanCore
 
-/// Shared state of one import: the document, the diagnostics so far, and where each JSON pointer
-/// sits in the file, so that checks done after decoding still report exact positions.
+/// Shared state of one import: the document and the diagnostics so far. Checks done after
+/// decoding report a JSON pointer; its position is found by walking the document only when a
+/// diagnostic is made, so a valid schema pays nothing for positions.
 struct DecodingContext {
     let document: JSONDocument
     var diagnostics = Diagnostics()
-    private(set) var offsets: [String: Int] = [:]
 
     init(document: JSONDocument) {
         self.document = document
     }
 
-    mutating func record(_ pointer: String, _ node: JSONNode) {
-        offsets[pointer] = node.offset
-    }
-
+    /// The position of the value at `pointer`, or of its nearest existing ancestor.
     func location(_ pointer: String) -> SourceLocation? {
-        var p = pointer
-        // Fall back to the nearest recorded ancestor, so every diagnostic has a position.
-        while true {
-            if let offset = offsets[p] { return document.location(of: offset) }
-            guard let slash = p.lastIndex(of: "/") else { return nil }
-            p = String(p[..<slash])
+        var node = document.root
+        for raw in pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            let segment = JSONPointer.unescape(raw)
+            if let members = node.members, let member = members.first(where: { $0.key == segment }) {
+                node = member.value
+            } else if let elements = node.elements, let index = Int(segment), elements.indices.contains(index) {
+                node = elements[index]
+            } else {
+                break
+            }
         }
+        return document.location(of: node)
     }
 
     mutating func error(_ code: String, _ message: String, at pointer: String) {
@@ -43,13 +45,12 @@ struct DecodingContext {
     /// members. Returns nil only when the node is not an object at all.
     mutating func fields(
         _ node: JSONNode, at pointer: String, what: String, allowed: [String], required: [String] = []
-    ) -> [String: JSONNode]? {
-        record(pointer, node)
+    ) -> KnownFields? {
         guard let members = node.members else {
             error(SchemaCode.wrongType, "expected \(what) to be an object, found \(node.kindName)", at: pointer)
             return nil
         }
-        var result: [String: JSONNode] = [:]
+        var result = KnownFields()
         for member in members {
             let childPointer = JSONPointer.appending(pointer, member.key)
             if !allowed.contains(member.key) {
@@ -64,8 +65,7 @@ struct DecodingContext {
                       atOffset: member.keyOffset, pointer: childPointer)
                 continue
             }
-            record(childPointer, member.value)
-            result[member.key] = member.value
+            result.members.append((member.key, member.value))
         }
         for key in required where result[key] == nil {
             error(SchemaCode.missingKey, "\(what) is missing the required key '\(key)'", at: pointer)
@@ -75,7 +75,6 @@ struct DecodingContext {
 
     /// Reads a JSON object used as a map from names to declarations, reporting duplicate names.
     mutating func entries(_ node: JSONNode, at pointer: String, what: String) -> [(key: String, node: JSONNode, pointer: String)] {
-        record(pointer, node)
         guard let members = node.members else {
             error(SchemaCode.wrongType, "expected \(what) to be an object, found \(node.kindName)", at: pointer)
             return []
@@ -90,7 +89,6 @@ struct DecodingContext {
                       atOffset: member.keyOffset, pointer: childPointer)
                 continue
             }
-            record(childPointer, member.value)
             result.append((member.key, member.value, childPointer))
         }
         return result
@@ -155,11 +153,29 @@ struct DecodingContext {
     }
 }
 
+/// The members of a format object whose keys are known, in document order. Such objects have a
+/// handful of keys, so a linear search beats hashing every key of a large schema.
+struct KnownFields: Sequence {
+    var members: [(key: String, value: JSONNode)] = []
+
+    subscript(key: String) -> JSONNode? {
+        members.first { $0.key == key }?.value
+    }
+
+    func makeIterator() -> IndexingIterator<[(key: String, value: JSONNode)]> { members.makeIterator() }
+}
+
 /// RFC 6901 JSON pointers, built as the decoder descends.
 enum JSONPointer {
     static func appending(_ pointer: String, _ key: String) -> String {
-        if !key.contains("~") && !key.contains("/") { return pointer + "/" + key }
+        // Byte scan: String.contains(String) goes through Foundation and dominated profiles.
+        if !key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) { return pointer + "/" + key }
         return pointer + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    static func unescape(_ segment: Substring) -> String {
+        guard segment.utf8.contains(UInt8(ascii: "~")) else { return String(segment) }
+        return segment.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
     }
 
     static func appending(_ pointer: String, _ index: Int) -> String { pointer + "/" + String(index) }

@@ -120,7 +120,6 @@ struct SchemaExportDecoder {
             var values: [Literal] = []
             for (i, element) in elements.enumerated() {
                 let p = JSONPointer.appending(pointer + "/values", i)
-                context.record(p, element)
                 switch element.value {
                 case .string(let s): values.append(.string(s))
                 case .number(let raw) where Int(raw) != nil: values.append(.number(raw))
@@ -144,7 +143,7 @@ struct SchemaExportDecoder {
         }
         return TypeDecl(
             name: name, tsName: Naming.pascalCase(name), kind: kind, doc: doc, deprecation: deprecation,
-            location: context.location(pointer))
+            location: context.document.location(of: node))
     }
 
     mutating func field(_ name: String, _ node: JSONNode, at pointer: String) -> Field? {
@@ -160,7 +159,6 @@ struct SchemaExportDecoder {
 
     /// A type expression: a primitive or type name, or one of the compositions.
     mutating func typeRef(_ node: JSONNode, at pointer: String) -> TypeRef? {
-        context.record(pointer, node)
         switch node.value {
         case .string(let name):
             if let primitive = Primitive(rawValue: name) { return .primitive(primitive) }
@@ -177,7 +175,6 @@ struct SchemaExportDecoder {
                 return nil
             }
             let inner = pointer + "/" + member.key
-            context.record(inner, member.value)
             switch member.key {
             case "list": return typeRef(member.value, at: inner).map(TypeRef.list)
             case "map": return typeRef(member.value, at: inner).map(TypeRef.map)
@@ -254,7 +251,7 @@ struct SchemaExportDecoder {
             doc: context.string(f["doc"], at: pointer + "/doc", what: "'doc'"),
             deprecation: context.deprecation(f["deprecated"], at: pointer + "/deprecated"),
             params: params, returns: returns, errors: errors, cache: cache, affects: affects,
-            location: context.location(pointer))
+            location: context.document.location(of: node))
     }
 
     mutating func param(_ name: String, _ node: JSONNode, at pointer: String) -> Param? {
