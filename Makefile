@@ -8,11 +8,12 @@ MIZAN := .build/debug/mizan
 demo: deps build
 	$(MIZAN) codegen --schema Examples/bookshop/mizan-schema.json --output generated
 
-## test: every test — Swift (unit, golden, CLI) and node (kernel runtime, generated kernel under tsc --strict)
+## test: every test — Swift (unit, golden, CLI), node (kernel runtime, generated kernel under tsc --strict), JSON Schemas
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	MIZAN_BIN=$(CURDIR)/$(MIZAN) node --test Tests/kernel/
+	python3 Tests/schema/check_json_schemas.py
 
 build:
 	$(SWIFT) build --product mizan

@@ -1,19 +1,27 @@
 #!/usr/bin/env bash
 # Installs the system packages mizan's demo and tests need, only when they are missing:
-# node and Debian's TypeScript compiler (tsc 4.8) to check and run the generated kernel.
+# node and Debian's TypeScript compiler (tsc 4.8) to check and run the generated kernel, and
+# python3 with jsonschema to check the published JSON Schemas.
 set -euo pipefail
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 && sudo="sudo"
+fi
 
 missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v tsc >/dev/null 2>&1 || missing+=(node-typescript)
-command -v python3 >/dev/null 2>&1 || missing+=(python3)
-[ ${#missing[@]} -eq 0 ] && exit 0
-
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 || { echo "install-deps: need root (or sudo) to install: ${missing[*]}" >&2; exit 1; }
-  sudo="sudo"
+command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-jsonschema)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "install-deps: installing ${missing[*]}" >&2
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# jsonschema for whichever python3 is first on PATH (Debian's, or a pyenv one).
+if ! python3 -c "import jsonschema" >/dev/null 2>&1; then
+  echo "install-deps: installing jsonschema for $(command -v python3)" >&2
+  python3 -m pip install --quiet jsonschema 2>/dev/null \
+    || { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-jsonschema >/dev/null; }
+fi
