@@ -8,7 +8,7 @@ public enum ManifestReader {
 
     public static func read(bytes: [UInt8], file: String) throws(DiagnosticsError) -> EdgeManifest {
         let document = try JSONParser.parse(bytes, file: file)
-        var reader = Reader(document: document)
+        let reader = Reader(document: document)
         do throws(ReadError) {
             return try reader.manifest(document.root)
         } catch {
