@@ -9,6 +9,8 @@ public struct EdgeManifest: Equatable, Sendable {
 
     public struct Param: Equatable, Sendable {
         public var name: String
+        /// The name on the wire when it differs from `name` (OpenAPI imports: "X-Request-Id").
+        public var wire: String?
         public var location: String
         public var type: WireType
         public var list: Bool
@@ -83,7 +85,7 @@ public struct EdgeManifest: Equatable, Sendable {
                 params: client.params.sorted { $0.name < $1.name }.map { param in
                     let shape = schema.shape(of: param.type)
                     return Param(
-                        name: param.name, location: param.location.rawValue, type: shape.wire, list: shape.list,
+                        name: param.name, wire: param.wireName, location: param.location.rawValue, type: shape.wire, list: shape.list,
                         required: !param.optional, enumValues: shape.enumValues?.map(\.jsonText))
                 },
                 cache: client.cache.map {
@@ -118,8 +120,8 @@ public struct EdgeManifest: Equatable, Sendable {
                     ("method", .string(route.method)),
                     ("path", .string(route.path)),
                     ("params", .array(route.params.map { p in
-                        .object([
-                            ("name", .string(p.name)), ("in", .string(p.location)), ("type", .string(p.type.rawValue)),
+                        .object([("name", .string(p.name))] + (p.wire.map { [("wire", JSONOutput.string($0))] } ?? []) + [
+                            ("in", .string(p.location)), ("type", .string(p.type.rawValue)),
                             ("list", .bool(p.list)), ("required", .bool(p.required)),
                             ("enum", p.enumValues.map { .array($0.map(JSONOutput.raw)) } ?? .null),
                         ])

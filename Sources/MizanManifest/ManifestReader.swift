@@ -71,7 +71,7 @@ public enum ManifestReader {
                     }
                     let enumNode = try member(p, "enum")
                     params.append(EdgeManifest.Param(
-                        name: try string(p, "name"), location: try string(p, "in"), type: wire, list: try bool(p, "list"),
+                        name: try string(p, "name"), wire: p["wire"]?.stringValue, location: try string(p, "in"), type: wire, list: try bool(p, "list"),
                         required: try bool(p, "required"),
                         enumValues: enumNode.isNull ? nil : (enumNode.elements ?? []).map { String(decoding: CanonicalJSON.bytes(of: $0), as: UTF8.self) }))
                 }

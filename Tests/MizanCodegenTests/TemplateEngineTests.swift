@@ -102,7 +102,7 @@ import Testing
             name: "", nameLiteral: "", typePrefix: "", paramsType: "", hasParams: false, params: [], hasBranches: false,
             branchesType: "", resultType: "", errorType: "", hasErrors: false, errorDefinition: "", method: "", pathLiteral: "",
             paramSpecs: [], cacheSpec: "", branchesSpec: "", errorsSpec: ""))
-        check(ParamSpecContext(key: "", location: "", wireType: "", list: false, required: true))
+        check(ParamSpecContext(key: "", location: "", wire: "", wireType: "", list: false, required: true))
         check(InvalidationContext(mutationLiteral: "", affects: []))
         check(AffectContext(clientLiteral: "", params: ""))
         check(APIMemberContext(indent: "", key: "", isNamespace: false, members: [], isFunction: true, doc: "", parameters: "", argument: "", resultType: "", nameLiteral: ""))

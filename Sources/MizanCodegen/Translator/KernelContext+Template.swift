@@ -86,6 +86,7 @@ extension ParamSpecContext: TemplateContext {
         switch name {
         case "key": TemplateValue(key)
         case "location": TemplateValue(location)
+        case "wire": TemplateValue(wire)
         case "wireType": TemplateValue(wireType)
         case "list": TemplateValue(list)
         case "required": TemplateValue(required)

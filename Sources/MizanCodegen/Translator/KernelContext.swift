@@ -81,6 +81,8 @@ public struct ClientContext: Encodable, Sendable {
 public struct ParamSpecContext: Encodable, Sendable {
     public var key: String
     public var location: String
+    /// The wire name as a string literal when it differs from the key, else "".
+    public var wire: String
     public var wireType: String
     public var list: Bool
     public var required: Bool

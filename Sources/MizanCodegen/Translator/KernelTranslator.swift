@@ -26,7 +26,15 @@ struct KernelTranslator {
             case .union(let variants, let discriminator):
                 if let discriminator { extra.append("Discriminated by `\(discriminator)`.") }
                 doc = TypeScriptNames.docComment(decl.doc, deprecation: decl.deprecation, extra: extra)
-                return alias(decl, doc, variants.map(names.type).joined(separator: " | "))
+                let rendered = variants.map { variant -> String in
+                    // Pin the discriminator per variant when the variant itself does not.
+                    guard let discriminator, case .named(let name) = variant, let values = decl.discriminatorValues[name] else {
+                        return names.type(variant)
+                    }
+                    let pinned = values.map { Literal.string($0).jsonText }.joined(separator: " | ")
+                    return "(\(names.type(variant)) & { \(Naming.propertyKey(discriminator)): \(pinned) })"
+                }
+                return alias(decl, doc, rendered.joined(separator: " | "))
             case .alias(let target):
                 doc = TypeScriptNames.docComment(decl.doc, deprecation: decl.deprecation)
                 return alias(decl, doc, names.type(target))
@@ -76,11 +84,13 @@ struct KernelTranslator {
             branchesType = branches.map { "{ status: \($0.status); data: \($0.type.map(names.type) ?? "undefined") }" }.joined(separator: " | ")
         }
         let errorVariants = client.errors.map { e in
-            "DjangoError<\(e.status), \(literal(e.code)), \(e.detail.map(names.type) ?? "null")>"
+            "DjangoError<\(e.status), \(e.code.map(literal) ?? "string"), \(e.detail.map(names.type) ?? (e.code == nil ? "unknown" : "null"))>"
         }
         let paramSpecs = client.params.map { p -> ParamSpecContext in
             let shape = schema.shape(of: p.type)
-            return ParamSpecContext(key: Naming.propertyKey(p.name), location: p.location.rawValue, wireType: shape.wire.rawValue, list: shape.list, required: !p.optional)
+            return ParamSpecContext(
+                key: Naming.propertyKey(p.name), location: p.location.rawValue, wire: p.wireName.map(literal) ?? "",
+                wireType: shape.wire.rawValue, list: shape.list, required: !p.optional)
         }
         let cacheSpec = client.cache.map {
             "{ ttl: \($0.ttl), staleWhileRevalidate: \($0.staleWhileRevalidate), context: \(literal($0.context.rawValue)) }"
@@ -92,7 +102,7 @@ struct KernelTranslator {
             branchesSpec = "null"
         }
         let errorsSpec = client.errors.isEmpty ? "[]"
-            : "[" + client.errors.map { "{ status: \($0.status), code: \(literal($0.code)) }" }.joined(separator: ", ") + "]"
+            : "[" + client.errors.map { e in e.code.map { "{ status: \(e.status), code: \(literal($0)) }" } ?? "{ status: \(e.status) }" }.joined(separator: ", ") + "]"
         return ClientContext(
             name: client.name, nameLiteral: literal(client.name), typePrefix: prefix,
             paramsType: prefix + "Params", hasParams: !client.params.isEmpty,
@@ -119,7 +129,7 @@ struct KernelTranslator {
             switch t {
             case .named: true
             case .list(let i), .map(let i), .nullable(let i): refers(i)
-            case .union(let v): v.contains(where: refers)
+            case .union(let v), .tuple(let v): v.contains(where: refers)
             case .primitive, .literal: false
             }
         }

@@ -16,6 +16,7 @@ struct TypeScriptNames {
             case .int, .float: return "number"
             case .bool: return "boolean"
             case .any: return "unknown"
+            case .binary: return "Blob"
             }
         case .named(let name):
             return typePrefix + (schema.type(named: name)?.tsName ?? Naming.pascalCase(name))
@@ -32,6 +33,8 @@ struct TypeScriptNames {
             return literal.jsonText
         case .union(let variants):
             return variants.map(type).joined(separator: " | ")
+        case .tuple(let items):
+            return "[" + items.map(type).joined(separator: ", ") + "]"
         }
     }
 

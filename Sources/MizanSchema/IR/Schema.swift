@@ -59,6 +59,9 @@ public struct Deprecation: Hashable, Sendable {
 
 public enum Primitive: String, Sendable, CaseIterable {
     case string, int, float, bool, date, datetime, uuid, decimal, any
+    /// A file's bytes (`Blob` in TypeScript), sent in multipart forms. Produced by the OpenAPI
+    /// importer (`format: binary`); not part of schema-export v1.
+    case binary
 }
 
 /// A JSON scalar written in the schema: a literal type, an enum value, or an `affects` literal.
@@ -97,6 +100,8 @@ public indirect enum TypeRef: Hashable, Sendable {
     case nullable(TypeRef)
     case literal(Literal)
     case union([TypeRef])
+    /// A fixed-length list whose items have their own types (OpenAPI 3.1 `prefixItems`).
+    case tuple([TypeRef])
 }
 
 public struct TypeDecl: Sendable {
@@ -114,6 +119,10 @@ public struct TypeDecl: Sendable {
     public var doc: String?
     public var deprecation: Deprecation?
     public var location: SourceLocation?
+    /// For a discriminated union whose variants do not carry the discriminator as a literal
+    /// (OpenAPI's `discriminator.mapping`): variant type name → the values that select it. The
+    /// TypeScript union then pins the field per variant, so a `switch` narrows correctly.
+    public var discriminatorValues: [String: [String]] = [:]
 
     public init(
         name: String, tsName: String, kind: Kind, doc: String? = nil, deprecation: Deprecation? = nil,
@@ -155,10 +164,22 @@ public enum HTTPMethod: String, Sendable, CaseIterable {
 
 public enum ParamLocation: String, Sendable, CaseIterable {
     case path, query, body
+    /// A request header (OpenAPI `in: header`).
+    case header
+    /// The whole JSON request body (an OpenAPI request body).
+    case payload
+    /// The fields of a multipart or URL-encoded form (an OpenAPI form request body).
+    case form
+
+    /// The locations a schema-export v1 may use; the others come from the OpenAPI importer.
+    public static let schemaExport: [ParamLocation] = [.path, .query, .body]
 }
 
 public struct Param: Sendable {
+    /// The name in TypeScript and in `affects`.
     public var name: String
+    /// The name on the wire (path placeholder, query key, header), when it differs from `name`.
+    public var wireName: String?
     public var location: ParamLocation
     public var type: TypeRef
     public var optional: Bool
@@ -197,11 +218,12 @@ public enum Returns: Sendable {
 
 public struct ErrorDecl: Sendable {
     public var status: Int
-    public var code: String
+    /// nil: any error with this status (OpenAPI responses declare statuses, not codes).
+    public var code: String?
     public var doc: String?
     public var detail: TypeRef?
 
-    public init(status: Int, code: String, doc: String? = nil, detail: TypeRef? = nil) {
+    public init(status: Int, code: String?, doc: String? = nil, detail: TypeRef? = nil) {
         self.status = status
         self.code = code
         self.doc = doc

@@ -50,7 +50,7 @@ extension Schema {
             case .datetime: return ParamShape(wire: .datetime, list: false, nullable: false)
             case .uuid: return ParamShape(wire: .uuid, list: false, nullable: false)
             case .decimal: return ParamShape(wire: .decimal, list: false, nullable: false)
-            case .any: return ParamShape(wire: .json, list: false, nullable: false)
+            case .any, .binary: return ParamShape(wire: .json, list: false, nullable: false)
             }
         case .literal(let literal):
             return ParamShape(wire: Self.wire(of: [literal]), list: false, nullable: false, enumValues: [literal])
@@ -67,7 +67,7 @@ extension Schema {
             let element = shape(of: inner)
             if element.list { return ParamShape(wire: .json, list: false, nullable: false) }
             return ParamShape(wire: element.wire, list: true, nullable: false, enumValues: element.enumValues)
-        case .map, .union:
+        case .map, .union, .tuple:
             return ParamShape(wire: .json, list: false, nullable: false)
         }
     }

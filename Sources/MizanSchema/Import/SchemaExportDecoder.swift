@@ -258,8 +258,8 @@ struct SchemaExportDecoder {
         guard let f = context.fields(node, at: pointer, what: "parameter '\(name)'", allowed: Self.paramKeys, required: ["in", "type"]),
               let inName = context.string(f["in"], at: pointer + "/in", what: "'in'")
         else { return nil }
-        guard let location = ParamLocation(rawValue: inName) else {
-            let valid = ParamLocation.allCases.map(\.rawValue)
+        guard let location = ParamLocation(rawValue: inName), ParamLocation.schemaExport.contains(location) else {
+            let valid = ParamLocation.schemaExport.map(\.rawValue)
             context.error(SchemaCode.invalidValue,
                           "unsupported parameter location '\(inName)'; expected one of path, query, body\(Spelling.hint(for: inName, among: valid))",
                           at: pointer + "/in")

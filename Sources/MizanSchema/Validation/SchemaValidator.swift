@@ -127,6 +127,8 @@ struct SchemaValidator {
                               "union '\(decl.name)' has discriminator '\(field)', so each variant must name an object type", at: vp)
                 continue
             }
+            // OpenAPI mappings pin the value in the generated union instead of in the variant.
+            if decl.discriminatorValues[name] != nil { continue }
             guard let f = fields.first(where: { $0.name == field }) else {
                 context.error(SchemaCode.invalidUnion, "variant '\(name)' of union '\(decl.name)' has no field '\(field)' (the discriminator)", at: vp)
                 continue
@@ -152,7 +154,7 @@ struct SchemaValidator {
             case .named(let n): [n]
             case .nullable(let inner): directNames(inner)
             case .union(let variants): variants.flatMap(directNames)
-            default: []
+            default: []  // lists, maps, tuples and objects give every value a finite form
             }
         }
         var edges: [String: [String]] = [:]
@@ -267,7 +269,11 @@ struct SchemaValidator {
                     context.error(SchemaCode.invalidQueryParam,
                                   "query parameter '\(param.name)' cannot be nullable: a query string cannot carry null; make it optional instead", at: pp + "/type")
                 }
-            case .body:
+            case .header:
+                if shape.wire == .json {
+                    context.error(SchemaCode.invalidQueryParam, "header parameter '\(param.name)' must be a scalar", at: pp + "/type")
+                }
+            case .body, .payload, .form:
                 if client.method.isSafe {
                     context.error(SchemaCode.bodyOnSafeMethod,
                                   "GET client '\(client.name)' cannot have body parameter '\(param.name)'; use a query parameter", at: pp + "/in")
@@ -285,11 +291,11 @@ struct SchemaValidator {
         var errorKeys: Set<String> = []
         for (i, e) in client.errors.enumerated() {
             let ep = JSONPointer.appending(p + "/errors", i)
-            if !Self.isErrorCode(e.code) {
-                context.error(SchemaCode.invalidName, "error code '\(e.code)' is not valid: use lowercase snake_case such as 'not_found'", at: ep + "/code")
+            if let code = e.code, !Self.isErrorCode(code) {
+                context.error(SchemaCode.invalidName, "error code '\(code)' is not valid: use lowercase snake_case such as 'not_found'", at: ep + "/code")
             }
-            if !errorKeys.insert("\(e.status) \(e.code)").inserted {
-                context.error(SchemaCode.invalidErrors, "error \(e.status) '\(e.code)' is declared twice", at: ep)
+            if !errorKeys.insert("\(e.status) \(e.code ?? "*")").inserted {
+                context.error(SchemaCode.invalidErrors, "error \(e.status) '\(e.code ?? "*")' is declared twice", at: ep)
             }
         }
         for (i, tag) in (client.cache?.tags ?? []).enumerated() where !Self.isTag(tag) {
@@ -358,16 +364,16 @@ struct SchemaValidator {
             context.error(SchemaCode.malformedPath, "path '\(client.path)' has a '{' that is never closed", at: pathPointer)
             return
         }
-        let pathParams = client.params.filter { $0.location == .path }.map(\.name)
+        let pathParams = client.params.filter { $0.location == .path }.map { $0.wireName ?? $0.name }
         var seen: Set<String> = []
         for name in placeholders {
             if !seen.insert(name).inserted {
                 context.error(SchemaCode.malformedPath, "path '\(client.path)' uses '{\(name)}' twice", at: pathPointer)
             } else if !pathParams.contains(name) {
-                let isOther = client.param(named: name) != nil
+                let other = client.params.first { ($0.wireName ?? $0.name) == name }
                 context.error(SchemaCode.undeclaredPathParam,
-                              isOther
-                                ? "path placeholder '{\(name)}' names a parameter declared with \"in\": \"\(client.param(named: name)!.location.rawValue)\"; declare it \"in\": \"path\""
+                              other != nil
+                                ? "path placeholder '{\(name)}' names a parameter declared with \"in\": \"\(other!.location.rawValue)\"; declare it \"in\": \"path\""
                                 : "path placeholder '{\(name)}' has no matching path parameter\(Spelling.hint(for: name, among: pathParams))",
                               at: pathPointer)
             }

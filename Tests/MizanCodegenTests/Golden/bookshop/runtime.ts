@@ -19,8 +19,14 @@
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 export type WireType = "string" | "int" | "float" | "bool" | "date" | "datetime" | "uuid" | "decimal" | "json";
 
+/**
+ * Where a parameter goes: the path, the query string, a header, a field of the JSON body
+ * ("body"), the whole JSON body ("payload"), or the fields of a multipart form ("form").
+ * `wire` is the name on the wire when it is not the parameter's name ("X-Request-Id", "page[size]").
+ */
 export interface ParamSpec {
-  readonly in: "path" | "query" | "body"; readonly type: WireType; readonly list: boolean; readonly required: boolean;
+  readonly in: "path" | "query" | "header" | "body" | "payload" | "form"; readonly wire?: string;
+  readonly type: WireType; readonly list: boolean; readonly required: boolean;
 }
 
 /** Seconds, as in the schema-export. `context` matters to the edge; this store lives in one caller. */
@@ -28,7 +34,8 @@ export interface CachePolicy {
   readonly ttl: number; readonly staleWhileRevalidate: number; readonly context: "public" | "user" | "session";
 }
 
-export interface ErrorSpec { readonly status: number; readonly code: string }
+/** A declared error; without `code`, any error with that status is the declared one. */
+export interface ErrorSpec { readonly status: number; readonly code?: string }
 
 export interface ClientSpec {
   readonly name: string;
@@ -75,7 +82,7 @@ function describe(cause: unknown): string {
 // ---- Transport & request building --------------------------------------------------------------
 
 export interface TransportRequest {
-  method: Method; url: string; headers: Record<string, string>; body?: string; signal?: AbortSignal;
+  method: Method; url: string; headers: Record<string, string>; body?: string | FormData; signal?: AbortSignal;
 }
 
 /** The slice of `Response` the kernel reads, so tests and SSR can plug in anything fetch-like. */
@@ -117,7 +124,8 @@ interface RawResponse { readonly status: number; readonly headers: TransportResp
 
 /** Placeholders filled, then query parameters in name order so equal calls give equal URLs. */
 function buildUrl(baseUrl: string, spec: ClientSpec, params: ParamValues): string {
-  const path = spec.path.replace(/\{([^}]+)\}/g, (_match: string, name: string) => {
+  const path = spec.path.replace(/\{([^}]+)\}/g, (_match: string, wire: string) => {
+    const name = paramNamed(spec, wire);
     const value = params[name];
     if (value === undefined || value === null) throw new TypeError(`${spec.name}: missing path parameter "${name}"`);
     return encodeURIComponent(String(value));
@@ -132,20 +140,62 @@ function buildUrl(baseUrl: string, spec: ClientSpec, params: ParamValues): strin
       // A query string cannot say null, so null is left out like undefined.
       if (item === undefined || item === null) continue;
       const text = param.type === "json" || typeof item === "object" ? JSON.stringify(item) : String(item);
-      pairs.push(`${encodeURIComponent(name)}=${encodeURIComponent(text)}`);
+      pairs.push(`${encodeURIComponent(param.wire ?? name)}=${encodeURIComponent(text)}`);
     }
   }
   return baseUrl.replace(/\/+$/, "") + path + (pairs.length > 0 ? `?${pairs.join("&")}` : "");
 }
 
-/** Body parameters form one JSON object; GET and DELETE send no body when none is given. */
-function buildBody(spec: ClientSpec, params: ParamValues): string | undefined {
+/** The parameter whose wire name is `wire` (path placeholders use wire names). */
+function paramNamed(spec: ClientSpec, wire: string): string {
+  for (const name of Object.keys(spec.params)) if ((spec.params[name]?.wire ?? name) === wire) return name;
+  return wire;
+}
+
+/**
+ * The request body: a "payload" parameter is the whole JSON body; "form" parameters become
+ * multipart fields (files as files, lists repeated, objects as JSON); "body" parameters form one
+ * JSON object. GET and DELETE send no body when none is given.
+ */
+function buildBody(spec: ClientSpec, params: ParamValues): string | FormData | undefined {
   const body: { [name: string]: unknown } = {};
+  let form: FormData | undefined;
   for (const name of Object.keys(spec.params)) {
-    if (spec.params[name]?.in === "body" && params[name] !== undefined) body[name] = params[name];
+    const param = spec.params[name];
+    const value = params[name];
+    if (param === undefined || value === undefined) continue;
+    if (param.in === "payload") return JSON.stringify(value);
+    if (param.in === "form") {
+      form ??= new FormData();
+      const whole = typeof value === "object" && value !== null && !(value instanceof Blob) && !Array.isArray(value);
+      for (const [field, item] of whole ? Object.entries(value) : [[param.wire ?? name, value] as const]) {
+        appendFormField(form, String(field), item);
+      }
+    }
+    if (param.in === "body") body[param.wire ?? name] = value;
   }
+  if (form !== undefined) return form;
   const empty = Object.keys(body).length === 0;
   return empty && (spec.method === "GET" || spec.method === "DELETE") ? undefined : JSON.stringify(body);
+}
+
+function appendFormField(form: FormData, name: string, value: unknown): void {
+  if (value === undefined || value === null) return;
+  if (value instanceof Blob) form.append(name, value);
+  else if (Array.isArray(value)) for (const item of value) appendFormField(form, name, item);
+  else if (typeof value === "object") form.append(name, JSON.stringify(value));
+  else form.append(name, String(value));
+}
+
+/** Header parameters, by wire name. */
+function paramHeaders(spec: ClientSpec, params: ParamValues): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of Object.keys(spec.params)) {
+    const param = spec.params[name];
+    const value = params[name];
+    if (param?.in === "header" && value !== undefined && value !== null) headers[param.wire ?? name] = String(value);
+  }
+  return headers;
 }
 
 /** Names are lower-cased (HTTP ignores case) so a later source replaces a header instead of doubling it. */
@@ -200,7 +250,7 @@ export function isDjangoError(error: unknown): error is DjangoError {
 /** A DjangoError of this client with a (status, code) its schema declares; the generated guards use it. */
 export function isDeclaredError(error: unknown, spec: ClientSpec): boolean {
   return isDjangoError(error) && error.client === spec.name &&
-    spec.errors.some((declared) => declared.status === error.status && declared.code === error.code);
+    spec.errors.some((declared) => declared.status === error.status && (declared.code === undefined || declared.code === error.code));
 }
 
 function text(value: unknown): string | undefined {
@@ -786,8 +836,11 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
     const url = buildUrl(this.config.baseUrl, spec, params as ParamValues);
     const body = buildBody(spec, params as ParamValues);
     const base: Record<string, string> = { accept: "application/json" };
-    if (body !== undefined) base["content-type"] = "application/json";
-    const request: TransportRequest = { method: spec.method, url, headers: mergeHeaders(base, await this.config.headers?.(), headers) };
+    // FormData sets its own multipart content type, with the boundary.
+    if (typeof body === "string") base["content-type"] = "application/json";
+    const request: TransportRequest = {
+      method: spec.method, url, headers: mergeHeaders(base, paramHeaders(spec, params as ParamValues), await this.config.headers?.(), headers),
+    };
     if (body !== undefined) request.body = body;
     if (signal !== undefined) request.signal = signal;
     let response: TransportResponse;
