@@ -1,7 +1,7 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-// Dependencies point one way: mizan → MizanCLI → feature modules (MizanCodegen → MizanSchema, MizanConfig)
+// Dependencies point one way: mizan → MizanCLI → feature modules (MizanCodegen, MizanOpenAPI → MizanSchema; MizanConfig)
 // → MizanCore. Each outside package is imported by exactly one module; see DEPENDENCIES.md.
 let package = Package(
     name: "mizan",
@@ -12,19 +12,21 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .executableTarget(name: "mizan", dependencies: ["MizanCLI"]),
         .target(
             name: "MizanCLI",
             dependencies: [
-                "MizanCore", "MizanConfig", "MizanSchema", "MizanManifest", "MizanCodegen",
+                "MizanCore", "MizanConfig", "MizanSchema", "MizanOpenAPI", "MizanManifest", "MizanCodegen",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(name: "MizanCore", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "MizanConfig", dependencies: ["MizanCore"]),
         .target(name: "MizanSchema", dependencies: ["MizanCore"]),
+        .target(name: "MizanOpenAPI", dependencies: ["MizanCore", "MizanSchema", .product(name: "Yams", package: "Yams")]),
         .target(name: "MizanManifest", dependencies: ["MizanCore", "MizanSchema"]),
         .target(
             name: "MizanCodegen",
@@ -33,6 +35,7 @@ let package = Package(
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
         .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema", "MizanCore"]),
+        .testTarget(name: "MizanOpenAPITests", dependencies: ["MizanOpenAPI", "MizanSchema", "MizanCore", "MizanCodegen"], exclude: ["Golden"]),
         .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema", "MizanCore"]),
         .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore"], exclude: ["Golden"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),

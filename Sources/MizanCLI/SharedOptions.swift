@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MizanConfig
 import MizanCore
+import MizanOpenAPI
 import MizanSchema
 
 /// `--config`, shared by every command that reads mizan.toml.
@@ -31,14 +32,31 @@ struct SchemaInputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Refuse schema files larger than this many bytes.", valueName: "bytes"))
     var maxSchemaSize: Int = SchemaLoader.defaultMaximumSize
 
+    @Option(help: ArgumentHelp(
+        "OpenAPI input: cache GET operations that have no x-mizan-cache, publicly, for this many seconds (optionally TTL:STALE).",
+        valueName: "ttl[:stale]"))
+    var defaultCache: String?
+
     func validate() throws {
         guard maxSchemaSize > 0 else { throw ValidationError("--max-schema-size must be a positive number of bytes") }
+        if defaultCache != nil && openAPIOptions.defaultCacheTTL == nil {
+            throw ValidationError("--default-cache takes seconds, or seconds:stale-seconds (for example 60 or 60:30)")
+        }
+    }
+
+    var openAPIOptions: OpenAPIOptions {
+        guard let defaultCache else { return OpenAPIOptions() }
+        let parts = defaultCache.split(separator: ":").map { Int($0) }
+        guard let ttl = parts.first ?? nil, ttl >= 0, parts.count <= 2 else { return OpenAPIOptions() }
+        let stale = parts.count == 2 ? parts[1] : 0
+        guard let stale, stale >= 0 else { return OpenAPIOptions() }
+        return OpenAPIOptions(defaultCacheTTL: ttl, defaultStaleWhileRevalidate: stale)
     }
 
     /// Reads and validates the schema, reporting every diagnostic; exits 65 on errors (74 when
     /// the file cannot be read at all).
     func loadSchema(at path: String, terminal: Terminal) throws -> Schema {
-        let result = SchemaLoader.load(path: path, maximumSize: maxSchemaSize)
+        let result = SchemaSource.load(path: path, maximumSize: maxSchemaSize, options: openAPIOptions)
         try write(result.diagnostics, terminal: terminal)
         guard let schema = result.schema else {
             let unreadable = result.diagnostics.contains { $0.code == SchemaCode.unreadable }

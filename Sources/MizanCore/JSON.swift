@@ -17,6 +17,12 @@ public struct JSONNode: Sendable {
         public var key: String
         public var keyOffset: Int
         public var value: JSONNode
+
+        public init(key: String, keyOffset: Int, value: JSONNode) {
+            self.key = key
+            self.keyOffset = keyOffset
+            self.value = value
+        }
     }
 
     public var value: Value
@@ -82,6 +88,11 @@ public struct JSONDocument: Sendable {
     public var root: JSONNode
     public var lines: LineTable
 
+    public init(root: JSONNode, lines: LineTable) {
+        self.root = root
+        self.lines = lines
+    }
+
     public func location(of offset: Int) -> SourceLocation { lines.location(of: offset) }
     public func location(of node: JSONNode) -> SourceLocation { lines.location(of: node.offset) }
 }
@@ -98,6 +109,12 @@ public struct LineTable: Sendable {
             starts.append(i + 1)
         }
         self.lineStarts = starts
+    }
+
+    /// The byte offset of a 1-based line and column (columns counted as bytes).
+    public func offset(line: Int, column: Int) -> Int {
+        guard line >= 1, line <= lineStarts.count else { return 0 }
+        return lineStarts[line - 1] + max(0, column - 1)
     }
 
     public func location(of offset: Int) -> SourceLocation {

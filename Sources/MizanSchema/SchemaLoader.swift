@@ -15,6 +15,11 @@ public enum SchemaLoader {
         public var schema: Schema?
         /// Errors and warnings, in source order.
         public var diagnostics: [Diagnostic]
+
+        public init(schema: Schema?, diagnostics: [Diagnostic]) {
+            self.schema = schema
+            self.diagnostics = diagnostics
+        }
     }
 
     public static func load(path: String, maximumSize: Int = defaultMaximumSize) -> Result {
@@ -70,9 +75,19 @@ public enum SchemaLoader {
         return Result(schema: diagnostics.hasErrors ? nil : schema, diagnostics: diagnostics.sorted)
     }
 
+    /// Validates IR that another importer (OpenAPI) built from `document`; `anchors` maps
+    /// `/clients/<name>` and `/types/<name>` to the pointers they came from, for positions.
+    public static func validate(_ schema: Schema, document: JSONDocument, anchors: [String: String]) -> [Diagnostic] {
+        var context = DecodingContext(document: document)
+        context.anchors = anchors
+        var validator = SchemaValidator(context: context, schema: schema, references: [])
+        validator.validate()
+        return validator.context.diagnostics.sorted
+    }
+
     /// Catches files that are not JSON text at all before the parser reports a confusing
     /// "unexpected byte" deep inside them.
-    static func screen(_ bytes: [UInt8], file: String) -> Diagnostic? {
+    public static func screen(_ bytes: [UInt8], file: String) -> Diagnostic? {
         let start = SourceLocation(file: file, line: 1, column: 1)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             return .error(SchemaCode.emptyFile, "the schema file is empty; expected a schema-export JSON object", at: start)

@@ -120,13 +120,15 @@ interface RawResponse { readonly status: number; readonly headers: TransportResp
 
 /** Placeholders filled, then query parameters in name order so equal calls give equal URLs. */
 function buildUrl(baseUrl: string, spec: ClientSpec, params: ParamValues): string {
-  const path = spec.path.replace(/\{([^}]+)\}/g, (_match: string, wire: string) => {
+  // An OpenAPI path may carry a fixed query ("/responses?beta=true"); it leads the query string.
+  const [template = "", fixed] = spec.path.split("?", 2);
+  const path = template.replace(/\{([^}]+)\}/g, (_match: string, wire: string) => {
     const name = paramNamed(spec, wire);
     const value = params[name];
     if (value === undefined || value === null) throw new TypeError(`${spec.name}: missing path parameter "${name}"`);
     return encodeURIComponent(String(value));
   });
-  const pairs: string[] = [];
+  const pairs: string[] = fixed === undefined || fixed === "" ? [] : [fixed];
   for (const name of Object.keys(spec.params).sort()) {
     const param = spec.params[name];
     const value = params[name];

@@ -15,6 +15,12 @@ public struct Schema: Sendable {
     public var hash: String
     /// The file the schema was read from, for headers and messages.
     public var source: String
+    /// What the IR was made from; a few rules differ (an OpenAPI path may carry a fixed query).
+    public var origin: Origin = .schemaExport
+
+    public enum Origin: Sendable {
+        case schemaExport, openAPI
+    }
 
     public init(
         formatVersion: Int, project: String?, doc: String?, types: [TypeDecl], clients: [Client],
@@ -185,8 +191,9 @@ public struct Param: Sendable {
     public var optional: Bool
     public var doc: String?
 
-    public init(name: String, location: ParamLocation, type: TypeRef, optional: Bool, doc: String? = nil) {
+    public init(name: String, wireName: String? = nil, location: ParamLocation, type: TypeRef, optional: Bool, doc: String? = nil) {
         self.name = name
+        self.wireName = wireName
         self.location = location
         self.type = type
         self.optional = optional

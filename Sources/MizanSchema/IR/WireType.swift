@@ -67,7 +67,15 @@ extension Schema {
             let element = shape(of: inner)
             if element.list { return ParamShape(wire: .json, list: false, nullable: false) }
             return ParamShape(wire: element.wire, list: true, nullable: false, enumValues: element.enumValues)
-        case .map, .union, .tuple:
+        case .union(let variants):
+            // A union of literals is an enum written inline (OpenAPI `enum` on a property).
+            var literals: [Literal] = []
+            for variant in variants {
+                guard case .literal(let literal) = resolved(variant) else { return ParamShape(wire: .json, list: false, nullable: false) }
+                literals.append(literal)
+            }
+            return ParamShape(wire: Self.wire(of: literals), list: false, nullable: false, enumValues: literals)
+        case .map, .tuple:
             return ParamShape(wire: .json, list: false, nullable: false)
         }
     }

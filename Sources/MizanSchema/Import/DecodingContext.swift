@@ -7,6 +7,9 @@ import MizanCore
 struct DecodingContext {
     let document: JSONDocument
     var diagnostics = Diagnostics()
+    /// For IR built from another format (OpenAPI): `/clients/<name>` or `/types/<name>` → the
+    /// pointer of what it was made from in `document`, so validation errors point there.
+    var anchors: [String: String] = [:]
 
     init(document: JSONDocument) {
         self.document = document
@@ -14,6 +17,13 @@ struct DecodingContext {
 
     /// The position of the value at `pointer`, or of its nearest existing ancestor.
     func location(_ pointer: String) -> SourceLocation? {
+        var pointer = pointer
+        if !anchors.isEmpty {
+            let parts = pointer.split(separator: "/", maxSplits: 2, omittingEmptySubsequences: false)
+            if parts.count >= 3, let anchor = anchors["/\(parts[1])/\(parts[2].split(separator: "/").first ?? "")"] {
+                pointer = anchor
+            }
+        }
         var node = document.root
         for raw in pointer.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             let segment = JSONPointer.unescape(raw)

@@ -116,6 +116,9 @@ struct SchemaValidator {
     }
 
     mutating func checkDiscriminator(_ decl: TypeDecl, variants: [TypeRef], field: String) {
+        // An OpenAPI union pins its discriminator in the generated TypeScript (see
+        // TypeDecl.discriminatorValues); its variants need not carry literal fields.
+        if schema.origin == .openAPI { return }
         let p = typePointer(decl.name)
         var seen: [Literal: String] = [:]
         for (i, variant) in variants.enumerated() {
@@ -331,7 +334,7 @@ struct SchemaValidator {
             context.error(SchemaCode.malformedPath, "path '\(client.path)' must start with '/'", at: pathPointer)
             return
         }
-        if client.path.contains("?") || client.path.contains("#") {
+        if client.path.contains("#") || (client.path.contains("?") && schema.origin == .schemaExport) {
             context.error(SchemaCode.malformedPath, "path '\(client.path)' must not contain a query or fragment; declare query parameters instead", at: pathPointer)
             return
         }
