@@ -188,7 +188,7 @@ _mizan_codegen() {
     repeating_flags=()
     non_repeating_flags=(--check --print-context --version -h --help)
     repeating_options=(--adapter)
-    non_repeating_options=(--schema -o --output --templates --diagnostics-output --max-schema-size --config)
+    non_repeating_options=(--schema -o --output --templates --diagnostics-output --max-schema-size --default-cache --config)
     __mizan_offer_flags_options 0
 
     # Offer option value completions
@@ -209,6 +209,9 @@ _mizan_codegen() {
         return
         ;;
     '--max-schema-size')
+        return
+        ;;
+    '--default-cache')
         return
         ;;
     '--config')
@@ -244,7 +247,7 @@ _mizan_schema_validate() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=()
-    non_repeating_options=(--diagnostics-output --max-schema-size --config)
+    non_repeating_options=(--diagnostics-output --max-schema-size --default-cache --config)
     __mizan_offer_flags_options 1
 
     # Offer option value completions
@@ -253,6 +256,9 @@ _mizan_schema_validate() {
         return
         ;;
     '--max-schema-size')
+        return
+        ;;
+    '--default-cache')
         return
         ;;
     '--config')

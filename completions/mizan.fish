@@ -23,12 +23,12 @@ function __mizan_parse_tokens -S
         __mizan_parse_subcommand 0 'version' 'h/help'
         switch $unparsed_tokens[1]
         case 'codegen'
-            __mizan_parse_subcommand 0 'schema=' 'o/output=' 'templates=' 'adapter=+' 'check' 'print-context' 'diagnostics-output=' 'max-schema-size=' 'config=' 'version' 'h/help'
+            __mizan_parse_subcommand 0 'schema=' 'o/output=' 'templates=' 'adapter=+' 'check' 'print-context' 'diagnostics-output=' 'max-schema-size=' 'default-cache=' 'config=' 'version' 'h/help'
         case 'schema'
             __mizan_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
             case 'validate'
-                __mizan_parse_subcommand 1 'diagnostics-output=' 'max-schema-size=' 'config=' 'version' 'h/help'
+                __mizan_parse_subcommand 1 'diagnostics-output=' 'max-schema-size=' 'default-cache=' 'config=' 'version' 'h/help'
             case 'codes'
                 __mizan_parse_subcommand 0 'version' 'h/help'
             end
@@ -112,6 +112,7 @@ complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "m
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" print-context' -l 'print-context' -d 'Print the template contexts as JSON instead of generating (for template authors).'
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" diagnostics-output' -l 'diagnostics-output' -d 'Also write every diagnostic to this JSON file, for editors and CI.' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" max-schema-size' -l 'max-schema-size' -d 'Refuse schema files larger than this many bytes.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" default-cache' -l 'default-cache' -d 'OpenAPI input: cache GET operations that have no x-mizan-cache, publicly, for this many seconds (optionally TTL:STALE).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" config' -l 'config' -d 'The mizan.toml to use (default: the nearest one in this folder or above).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" version' -l 'version' -d 'Show the version.'
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" h help' -s 'h' -l 'help' -d 'Show help information.'
@@ -121,6 +122,7 @@ complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan s
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan schema" -eq 1' -fa 'codes' -d 'List the diagnostic codes and what each means.'
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" diagnostics-output' -l 'diagnostics-output' -d 'Also write every diagnostic to this JSON file, for editors and CI.' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" max-schema-size' -l 'max-schema-size' -d 'Refuse schema files larger than this many bytes.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" default-cache' -l 'default-cache' -d 'OpenAPI input: cache GET operations that have no x-mizan-cache, publicly, for this many seconds (optionally TTL:STALE).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" config' -l 'config' -d 'The mizan.toml to use (default: the nearest one in this folder or above).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" version' -l 'version' -d 'Show the version.'
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan schema validate" h help' -s 'h' -l 'help' -d 'Show help information.'
