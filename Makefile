@@ -8,12 +8,14 @@ MIZAN := .build/debug/mizan
 demo: deps build
 	$(MIZAN) codegen --schema Examples/bookshop/mizan-schema.json --output generated
 
-## test: every test — Swift (unit, golden, CLI), node (kernel runtime, generated kernel under tsc --strict), JSON Schemas
+## test: every test — Swift (unit, golden, CLI, OpenAPI), node (kernel runtime, generated kernel), JSON Schemas,
+##       and OpenAPI exported from a Django app (DRF + drf-spectacular, django-ninja) through mizan and tsc --strict
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	MIZAN_BIN=$(CURDIR)/$(MIZAN) node --test Tests/kernel/
 	python3 Tests/schema/check_json_schemas.py
+	Scripts/check-django-openapi.sh $(CURDIR)/$(MIZAN)
 
 build:
 	$(SWIFT) build --product mizan

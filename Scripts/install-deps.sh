@@ -19,6 +19,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# venv, for the Django app that exports OpenAPI in the tests (Debian splits it out of python3).
+if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c "import ensurepip" >/dev/null 2>&1; then
+  echo "install-deps: installing python3-venv" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+fi
+
 # jsonschema for whichever python3 is first on PATH (Debian's, or a pyenv one).
 if ! python3 -c "import jsonschema" >/dev/null 2>&1; then
   echo "install-deps: installing jsonschema for $(command -v python3)" >&2
