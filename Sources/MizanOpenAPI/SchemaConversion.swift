@@ -308,12 +308,46 @@ extension OpenAPIImporter {
                 entry.ref == ref || entry.ref.split(separator: "/").last.map(String.init) == ref?.split(separator: "/").last.map(String.init)
                     || entry.ref == variantName
             }.map(\.value)
-            if values.isEmpty, let ref { values = [String(ref.split(separator: "/").last ?? "")] }
+            // Without an explicit mapping, the variant's own const/enum says its value; only a
+            // plain string property falls back to the schema name, as OpenAPI specifies.
+            if values.isEmpty {
+                switch discriminatorLiterals(variant, property: property) {
+                case let own? where !own.isEmpty: values = own
+                case .some: if let ref { values = [String(ref.split(separator: "/").last ?? "")] }
+                case nil: break  // the variant has no such property of its own: nothing to pin
+                }
+            }
             if !values.isEmpty { mapping[variantName] = values }
         }
         var result = decl(.union(variants: members, discriminator: property))
         result.discriminatorValues = mapping
         return result
+    }
+
+    /// What a variant says about the discriminator property: the string values it allows
+    /// (`const`, `enum`, or those inside an `anyOf`/`oneOf` such as a nullable enum), `[]` when
+    /// it is a plain string, nil when the variant has no such property (a nested union, say).
+    private func discriminatorLiterals(_ variant: Located, property: String) -> [String]? {
+        var visited: Set<String> = []
+        func values(of schema: Located) -> [String] {
+            guard let target = resolve(schema) else { return [] }
+            if let constant = target.node["const"]?.stringValue { return [constant] }
+            if let list = target.node["enum"]?.elements?.compactMap(\.stringValue), !list.isEmpty { return list }
+            for key in ["anyOf", "oneOf", "allOf"] {
+                let found = (member(target, key).map(elements) ?? []).flatMap(values)
+                if !found.isEmpty { return found }
+            }
+            return []
+        }
+        func search(_ place: Located) -> [String]? {
+            guard let resolved = resolve(place), visited.insert(resolved.file + "#" + resolved.pointer).inserted else { return nil }
+            if let schema = member(resolved, "properties").flatMap({ member($0, property) }) { return values(of: schema) }
+            for part in member(resolved, "allOf").map(elements) ?? [] {
+                if let found = search(part) { return found }
+            }
+            return nil
+        }
+        return search(variant)
     }
 
     private func fields(_ place: Located, hint: String, mode: Mode) -> [Field] {
