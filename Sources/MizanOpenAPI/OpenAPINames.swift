@@ -60,17 +60,7 @@ enum OpenAPINames {
 
     /// A parameter name: the OpenAPI name when it is already an identifier, else snake_case.
     static func parameter(_ text: String) -> String {
-        if SchemaNames.isSchemaName(text) { return text }
+        if Naming.isSchemaName(text) { return text }
         return identifier(snakeCase(text), fallback: "param")
     }
-}
-
-/// The IR's name rules, shared with the schema-export validator.
-enum SchemaNames {
-    static func isSchemaName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
-        return name.utf8.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "_") }
-    }
-
-    private static func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
 }

@@ -30,6 +30,13 @@ public enum Naming {
         clientName.split(separator: ".").map { pascalCase(String($0)) }.joined()
     }
 
+    /// A schema name (type, parameter): ASCII letters, digits and `_`, not starting with a digit.
+    public static func isSchemaName(_ name: String) -> Bool {
+        func isLetter(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+        guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
+        return name.utf8.allSatisfy { isLetter($0) || ($0 >= 0x30 && $0 <= 0x39) || $0 == UInt8(ascii: "_") }
+    }
+
     /// An ASCII JavaScript identifier (all names mizan emits unquoted are ASCII).
     public static func isIdentifier(_ name: String) -> Bool {
         func isStart(_ b: UInt8) -> Bool { (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == UInt8(ascii: "_") || b == UInt8(ascii: "$") }

@@ -12,10 +12,7 @@ struct SchemaValidator {
 
     // MARK: Names
 
-    static func isSchemaName(_ name: String) -> Bool {
-        guard let first = name.utf8.first, first == UInt8(ascii: "_") || isLetter(first) else { return false }
-        return name.utf8.allSatisfy { isLetter($0) || isDigit($0) || $0 == UInt8(ascii: "_") }
-    }
+    static func isSchemaName(_ name: String) -> Bool { Naming.isSchemaName(name) }
 
     static func isClientSegment(_ segment: Substring) -> Bool {
         guard let first = segment.utf8.first, first == UInt8(ascii: "_") || (first >= 0x61 && first <= 0x7A) else { return false }
