@@ -35,7 +35,7 @@ let package = Package(
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
         .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema", "MizanCore"]),
-        .testTarget(name: "MizanOpenAPITests", dependencies: ["MizanOpenAPI", "MizanSchema", "MizanCore", "MizanCodegen"], exclude: ["Golden"]),
+        .testTarget(name: "MizanOpenAPITests", dependencies: ["MizanOpenAPI", "MizanSchema", "MizanCore", "MizanCodegen"], exclude: ["Golden", "Inputs"]),
         .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema", "MizanCore"]),
         .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore"], exclude: ["Golden"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),

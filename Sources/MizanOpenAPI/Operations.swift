@@ -97,10 +97,16 @@ extension OpenAPIImporter {
         let node = operation.node
         var params: [Param] = []
         var usedParamNames: Set<String> = []
-        func uniqueParamName(_ base: String) -> String {
+        // A wire name that is already an identifier keeps it; a converted one (`page[size]` →
+        // `page_size`) gives way to it, whatever the order of declaration.
+        var exactNames: Set<String> = []
+        func uniqueParamName(_ base: String, wire: String?) -> String {
             var candidate = base
             var n = 2
-            while usedParamNames.contains(candidate) { candidate = base + "_\(n)"; n += 1 }
+            while usedParamNames.contains(candidate) || (candidate != wire && exactNames.contains(candidate)) {
+                candidate = base + "_\(n)"
+                n += 1
+            }
             usedParamNames.insert(candidate)
             return candidate
         }
@@ -115,6 +121,7 @@ extension OpenAPIImporter {
                 declared.append((key, p))
             }
         }
+        exactNames = Set(declared.compactMap { $0.place.node["name"]?.stringValue }.filter { OpenAPINames.parameter($0) == $0 })
         for (_, p) in declared {
             if let param = parameter(p, prefix: prefix, uniqueName: uniqueParamName) { params.append(param) }
         }
@@ -122,7 +129,7 @@ extension OpenAPIImporter {
         if let body = member(operation, "requestBody").flatMap(resolve) {
             if method == "get" {
                 warning(OpenAPICode.skipped, "GET \(path) declares a request body, which fetch cannot send; it is ignored", at: body)
-            } else if let param = requestBody(body, prefix: prefix, name: uniqueParamName("body")) {
+            } else if let param = requestBody(body, prefix: prefix, name: uniqueParamName("body", wire: nil)) {
                 params.append(param)
             }
         }
@@ -142,7 +149,7 @@ extension OpenAPIImporter {
             cache: cachePolicy(operation, method: method), affects: [], location: location(operation))
     }
 
-    private func parameter(_ p: Located, prefix: String, uniqueName: (String) -> String) -> Param? {
+    private func parameter(_ p: Located, prefix: String, uniqueName: (String, String) -> String) -> Param? {
         let wire = p.node["name"]?.stringValue ?? ""
         let location = p.node["in"]?.stringValue ?? ""
         let irLocation: ParamLocation
@@ -160,30 +167,51 @@ extension OpenAPIImporter {
             return nil
         }
         let schema = member(p, "schema") ?? member(p, "content").flatMap { content in members(content).first.flatMap { member($0.value, "schema") } }
-        let name = uniqueName(OpenAPINames.parameter(wire))
-        var type = schema.map { typeRef($0, hint: prefix + Naming.pascalCase(name), mode: .request) } ?? .primitive(.string)
+        let base = OpenAPINames.parameter(wire)
+        var type = schema.map { typeRef($0, hint: prefix + Naming.pascalCase(base), mode: .request) } ?? .primitive(.string)
         if irLocation == .query || irLocation == .header {
+            // Structured values cannot travel in a query or header; dropping is better than a wrong type.
+            let shape = schemaShape(type)
+            if shape.wire == .json {
+                warning(OpenAPICode.unsupportedStyle, "\(location) parameter '\(wire)' is not a scalar or a list of scalars (an object, a map or a union); it is not mapped", at: p)
+                forgetInlineTypes(under: p)
+                return nil
+            }
+            if shape.nullable, case .nullable(let inner) = type { type = inner }
             let style = p.node["style"]?.stringValue ?? "form"
             let explode = p.node["explode"]?.boolValue ?? (style == "form")
-            if style != "form" && style != "simple" {
+            if let media = p.node["content"]?.members?.first?.key {
+                warning(OpenAPICode.unsupportedStyle, "parameter '\(wire)' is serialised as '\(media)'; the kernel sends it as a plain value (lists as repeated keys)", at: p)
+            } else if style != "form" && style != "simple" {
                 warning(OpenAPICode.unsupportedStyle, "parameter '\(wire)' uses style '\(style)'; the kernel sends it as a repeated key (form, explode)", at: p)
             } else if !explode, case .list = type {
                 warning(OpenAPICode.unsupportedStyle, "parameter '\(wire)' asks for explode: false; the kernel sends lists as repeated keys", at: p)
             }
         }
-        // Structured values cannot travel in a query or header; dropping is better than a wrong type.
-        if irLocation == .query || irLocation == .header {
-            let shape = schemaShape(type)
-            if shape.wire == .json {
-                warning(OpenAPICode.unsupportedStyle, "\(location) parameter '\(wire)' is an object; it is not mapped (send it as separate parameters)", at: p)
-                return nil
-            }
-            if shape.nullable, case .nullable(let inner) = type { type = inner }
+        let name = uniqueName(base, wire)
+        if name != base {
+            warning(OpenAPICode.renamed, "parameter '\(wire)' is named '\(name)': '\(base)' was already taken", at: p)
+        }
+        // A default is the server's business (the kernel sends nothing for a missing parameter);
+        // callers see it in the doc, as they do for object fields.
+        var docLines = [p.node["description"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines)].compactMap { $0 }.filter { !$0.isEmpty }
+        if let value = schema?.node["default"] {
+            docLines.append("Default: `\(String(decoding: CanonicalJSON.bytes(of: value), as: UTF8.self))`.")
         }
         return Param(
             name: name, wireName: name == wire ? nil : wire, location: irLocation, type: type,
             optional: irLocation == .path ? false : p.node["required"]?.boolValue != true,
-            doc: p.node["description"]?.stringValue)
+            doc: docLines.isEmpty ? nil : docLines.joined(separator: "\n"))
+    }
+
+    /// Forgets the inline types made for a schema that is then dropped, so none is emitted unused.
+    private func forgetInlineTypes(under place: Located) {
+        let prefix = place.file + "#" + place.pointer + "/"
+        for (key, name) in convertedSchemas where key.hasPrefix(prefix) {
+            convertedSchemas[key] = nil
+            types[name] = nil
+            anchors["/types/" + name] = nil
+        }
     }
 
     /// The shape of a type using the types made so far (the final schema is not built yet).
@@ -231,8 +259,16 @@ extension OpenAPIImporter {
             return (status, value)
         }.sorted { $0.0 < $1.0 }
         let successCount = entries.filter { (200...299).contains($0.0) }.count
+        // Links live on responses: the kernel does not follow them.
+        func warnAboutLinks(_ response: Located, _ key: String) {
+            if let links = member(response, "links") {
+                warning(OpenAPICode.skipped, "'links' of the \(key) response of \(method.uppercased()) \(path) are not mapped", at: links)
+            }
+        }
+        for (key, value) in members(responses) where Int(key) == nil { warnAboutLinks(value, key) }
         for (status, raw) in entries {
             guard let response = resolve(raw) else { continue }
+            warnAboutLinks(response, String(status))
             let body = responseBody(response, hint: prefix + (status >= 400 ? "Error\(status)" : (successCount > 1 ? "Response\(status)" : "Response")))
             switch status {
             case 200...299: successes.append((status, body))

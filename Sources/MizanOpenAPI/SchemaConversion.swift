@@ -70,7 +70,11 @@ extension OpenAPIImporter {
             if target.node["$ref"] == nil, !isNamable(target) {
                 result = typeRef(target, hint: lastSegment, mode: mode)
             } else {
-                result = .named(namedType(target, preferredName: lastSegment, mode: mode))
+                let name = namedType(target, preferredName: lastSegment, mode: mode)
+                result = .named(name)
+                // An interface, enum or union declaration cannot hold its schema's own null, so
+                // the reference carries it (an alias declaration holds it itself).
+                if admitsNull(target.node), !isAliasDeclaration(name) { result = .nullable(result) }
             }
         } else {
             result = core(place, hint: hint, mode: mode)
@@ -85,6 +89,28 @@ extension OpenAPIImporter {
         if place.pointer.hasPrefix("/components/schemas/") && place.pointer.split(separator: "/").count == 3 { return true }
         let node = place.node
         return node["properties"] != nil || node["allOf"] != nil || node["oneOf"] != nil || node["anyOf"] != nil || node["enum"] != nil
+    }
+
+    /// Whether a schema admits null by itself: 3.0 `nullable: true`, 3.1 `"null"` in its type
+    /// list, or null among its `enum` values.
+    private func admitsNull(_ node: JSONNode) -> Bool {
+        if node["nullable"]?.boolValue == true { return true }
+        if node["type"]?.elements?.contains(where: { $0.stringValue == "null" }) == true { return true }
+        return node["enum"]?.elements?.contains { if case .null = $0.value { true } else { false } } == true
+    }
+
+    /// Whether an allOf part says anything about the value's type (not only a description,
+    /// a default or `required`).
+    private func hasTypeContent(_ part: Located) -> Bool {
+        let node = part.node
+        return ["$ref", "type", "properties", "additionalProperties", "items", "prefixItems", "allOf", "oneOf", "anyOf", "enum", "const"]
+            .contains { node[$0] != nil }
+    }
+
+    /// Whether the named type is declared as an alias; false while its declaration is being made.
+    private func isAliasDeclaration(_ name: String) -> Bool {
+        if let declared = types[name], case .alias = declared.kind { return true }
+        return false
     }
 
     private func isNullable(_ type: TypeRef) -> Bool {
@@ -171,14 +197,29 @@ extension OpenAPIImporter {
             case "uuid": return .primitive(.uuid)
             case "binary": return .primitive(.binary)
             case "decimal": return .primitive(.decimal)
-            default: return .primitive(.string)
+            default:
+                // 3.1 spells a file as a string with a (non-text) contentMediaType and no
+                // contentEncoding; with an encoding (base64) it is text.
+                if let media = node["contentMediaType"]?.stringValue, node["contentEncoding"] == nil,
+                   !media.hasPrefix("text/"), !media.contains("json") {
+                    return .primitive(.binary)
+                }
+                return .primitive(.string)
             }
         case "integer": return .primitive(.int)
         case "number": return .primitive(.float)
         case "boolean": return .primitive(.bool)
         case "array":
             if let prefix = member(place, "prefixItems").map(elements), !prefix.isEmpty {
-                return .tuple(prefix.enumerated().map { typeRef($1, hint: hint + "Item\($0 + 1)", mode: mode) })
+                let positional = prefix.enumerated().map { typeRef($1, hint: hint + "Item\($0 + 1)", mode: mode) }
+                // Further items of their own schema cannot follow the IR's fixed tuple: a list of
+                // any of the types keeps every element typed, where a tuple would be wrong.
+                if let items = member(place, "items"), items.node.members != nil {
+                    var all: [TypeRef] = []
+                    for t in positional + [typeRef(items, hint: hint + "Item", mode: mode)] where !all.contains(t) { all.append(t) }
+                    return .list(all.count == 1 ? all[0] : .union(all))
+                }
+                return .tuple(positional)
             }
             if let items = member(place, "items") { return .list(typeRef(items, hint: hint + "Item", mode: mode)) }
             return .list(.primitive(.any))
@@ -238,7 +279,8 @@ extension OpenAPIImporter {
         } else if let registered = componentNames[place.file + "#" + place.pointer] {
             name = registered
         } else {
-            name = uniqueTypeName(Naming.pascalCase(OpenAPINames.identifier(preferredName, fallback: "Type")))
+            // A schema of another file is named by its key there, which may be taken here: say so.
+            name = uniqueTypeName(Naming.pascalCase(OpenAPINames.identifier(preferredName, fallback: "Type")), warnAt: place.file == mainFile ? nil : place)
         }
         convertedSchemas[key] = name
         if place.file == mainFile { anchors["/types/" + name] = place.pointer }
@@ -257,10 +299,19 @@ extension OpenAPIImporter {
         func decl(_ kind: TypeDecl.Kind) -> TypeDecl {
             TypeDecl(name: name, tsName: tsName, kind: kind, doc: doc, deprecation: deprecation, location: location(place))
         }
+        /// An alias holds the schema's own null (`nullable: true` on a string, an allOf or a oneOf).
+        func alias(_ type: TypeRef) -> TypeDecl {
+            decl(.alias(admitsNull(node) && !isNullable(type) ? .nullable(type) : type))
+        }
         if node["$ref"] != nil { return decl(.alias(typeRef(place, hint: tsName, mode: mode))) }
         if let parts = member(place, "allOf").map(elements), parts.count > 1 || node["properties"] != nil {
             if let fields = mergedFields(place, parts: parts, hint: tsName, mode: mode) { return decl(.object(fields)) }
-            return decl(.alias(typeRef(parts[0], hint: tsName, mode: mode)))
+            // An object and a union (say) cannot be merged into fields, and the IR has no
+            // intersection: keep the first part, and say what is lost rather than drop it quietly.
+            if parts.dropFirst().contains(where: hasTypeContent) || node["properties"] != nil {
+                warning(OpenAPICode.skipped, "allOf of '\(tsName)' mixes parts that are not all objects; it is typed as its first part only", at: place)
+            }
+            return alias(typeRef(parts[0], hint: tsName, mode: mode))
         }
         if let variantsPlace = member(place, "oneOf") ?? member(place, "anyOf"), elements(variantsPlace).count >= 2 {
             let variants = elements(variantsPlace)
@@ -269,10 +320,10 @@ extension OpenAPIImporter {
             }
             let t = union(variants, hint: tsName, mode: mode)
             if case .union(let members) = t { return decl(.union(variants: members, discriminator: nil)) }
-            return decl(.alias(t))
+            return alias(t)
         }
         if let variantsPlace = member(place, "oneOf") ?? member(place, "anyOf"), elements(variantsPlace).count < 2 {
-            return decl(.alias(union(elements(variantsPlace), hint: tsName, mode: mode)))
+            return alias(union(elements(variantsPlace), hint: tsName, mode: mode))
         }
         if let values = node["enum"]?.elements {
             let strings = values.compactMap(\.stringValue)
@@ -282,7 +333,7 @@ extension OpenAPIImporter {
         }
         let isObject = node["properties"]?.members.map { !$0.isEmpty } ?? false
         if isObject { return decl(.object(fields(place, hint: tsName, mode: mode))) }
-        return decl(.alias(core(place, hint: tsName, mode: mode)))
+        return alias(core(place, hint: tsName, mode: mode))
     }
 
     private func discriminatedUnion(
@@ -353,6 +404,12 @@ extension OpenAPIImporter {
     private func fields(_ place: Located, hint: String, mode: Mode) -> [Field] {
         let required = Set((place.node["required"]?.elements ?? []).compactMap(\.stringValue))
         guard let properties = member(place, "properties") else { return [] }
+        // An interface with named fields has no index signature here: say the extra keys' type
+        // is lost (once, though the request and response sides both come through here).
+        if let additional = member(place, "additionalProperties"), additional.node.members != nil,
+           !diagnostics.all.contains(where: { $0.location == location(additional) && $0.code == OpenAPICode.skipped }) {
+            warning(OpenAPICode.skipped, "the additionalProperties of '\(hint)' are not typed: an object with named properties gets no index signature", at: additional)
+        }
         return members(properties).compactMap { key, property in
             field(key, property, required: required.contains(key), hint: hint, mode: mode)
         }

@@ -90,8 +90,19 @@ enum YAMLReader {
 
     private static func describe(_ error: YamlError) -> String {
         switch error {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _):
-            return [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            // "while scanning a quoted scalar" is found where the file ends; say where it began.
+            var opening = context?.text ?? ""
+            if let context, !opening.isEmpty, context.mark.line != mark.line {
+                opening += " (from line \(context.mark.line), column \(context.mark.column))"
+            }
+            return [opening, problem].filter { !$0.isEmpty }.joined(separator: ": ")
+        case .duplicatedKeysInMapping(let duplicates, _):
+            // Yams's own description quotes the whole document.
+            return "a mapping repeats the key" + (duplicates.count == 1 ? " " : "s ") + duplicates.map { "'\($0)'" }.joined(separator: ", ")
+        case .reader(let problem, _, _, _):
+            return problem
         default:
             return "\(error)"
         }
@@ -99,8 +110,16 @@ enum YAMLReader {
 
     private static func location(of error: YamlError, lines: LineTable) -> SourceLocation {
         switch error {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _):
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
             return SourceLocation(file: lines.file, line: mark.line, column: mark.column)
+        case .duplicatedKeysInMapping(_, let context):
+            return SourceLocation(file: lines.file, line: context.mark.line, column: context.mark.column)
+        case .reader(_, let offset?, _, let yaml):
+            // A character offset: count lines, and UTF-8 bytes on the last one, as editors do.
+            let before = yaml.prefix(offset)
+            let line = before.utf8.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+            let column = (before.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).last?.count ?? 0) + 1
+            return SourceLocation(file: lines.file, line: line, column: column)
         default:
             return SourceLocation(file: lines.file, line: 1, column: 1)
         }

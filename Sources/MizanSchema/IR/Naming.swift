@@ -61,6 +61,7 @@ public enum Naming {
         "any", "boolean", "number", "string", "symbol", "never", "unknown", "object", "undefined", "bigint",
         // globals that generated code refers to by name
         "Record", "Array", "ReadonlyArray", "Promise", "Partial", "Readonly", "Error", "Object", "AbortSignal",
+        "Blob", "FormData",
     ]
 
     /// Names the kernel runtime exports; `index.ts` re-exports both the runtime and the types, so a
