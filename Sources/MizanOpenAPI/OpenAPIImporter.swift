@@ -65,7 +65,9 @@ final class OpenAPIImporter {
     }
 
     static func child(_ pointer: String, _ key: String) -> String {
-        pointer + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        // Byte check first: Foundation's replacing dominated the import profile.
+        if !key.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) { return pointer + "/" + key }
+        return pointer + "/" + key.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     func member(_ place: Located, _ key: String) -> Located? {
@@ -129,8 +131,9 @@ final class OpenAPIImporter {
         guard let document = documents[file] else { return nil }
         var node = document.root
         for raw in pointer.split(separator: "/", omittingEmptySubsequences: true) {
-            let key = raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
-                .removingPercentEncoding ?? String(raw)
+            let key = raw.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "%") })
+                ? raw.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~").removingPercentEncoding ?? String(raw)
+                : String(raw)
             if let next = node[key] {
                 node = next
             } else if let elements = node.elements, let index = Int(key), elements.indices.contains(index) {

@@ -216,7 +216,7 @@ extension OpenAPIImporter {
 
     /// The shape of a type using the types made so far (the final schema is not built yet).
     private func schemaShape(_ type: TypeRef) -> ParamShape {
-        Schema(formatVersion: 1, project: nil, doc: nil, types: Array(types.values), clients: [], hash: "", source: "").shape(of: type)
+        Schema.shape(of: type, lookup: { self.types[$0] })
     }
 
     private func requestBody(_ body: Located, prefix: String, name: String) -> Param? {

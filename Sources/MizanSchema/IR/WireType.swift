@@ -29,16 +29,28 @@ public struct ParamShape: Equatable, Sendable {
 extension Schema {
     /// Follows aliases to the type expression that says what a value is.
     public func resolved(_ type: TypeRef) -> TypeRef {
+        Self.resolved(type, lookup: self.type(named:))
+    }
+
+    public func shape(of type: TypeRef) -> ParamShape {
+        Self.shape(of: type, lookup: self.type(named:))
+    }
+
+    /// `resolved(_:)` over any way of finding a declaration by name, for importers that are
+    /// still building the schema.
+    public static func resolved(_ type: TypeRef, lookup: (String) -> TypeDecl?) -> TypeRef {
         var current = type
         var seen: Set<String> = []
-        while case .named(let name) = current, let decl = self.type(named: name), case .alias(let target) = decl.kind,
+        while case .named(let name) = current, let decl = lookup(name), case .alias(let target) = decl.kind,
               seen.insert(name).inserted {
             current = target
         }
         return current
     }
 
-    public func shape(of type: TypeRef) -> ParamShape {
+    public static func shape(of type: TypeRef, lookup: (String) -> TypeDecl?) -> ParamShape {
+        func resolved(_ t: TypeRef) -> TypeRef { Self.resolved(t, lookup: lookup) }
+        func shape(of t: TypeRef) -> ParamShape { Self.shape(of: t, lookup: lookup) }
         switch resolved(type) {
         case .primitive(let p):
             switch p {
@@ -55,7 +67,7 @@ extension Schema {
         case .literal(let literal):
             return ParamShape(wire: Self.wire(of: [literal]), list: false, nullable: false, enumValues: [literal])
         case .named(let name):
-            if let decl = self.type(named: name), case .enumeration(let values) = decl.kind {
+            if let decl = lookup(name), case .enumeration(let values) = decl.kind {
                 return ParamShape(wire: Self.wire(of: values), list: false, nullable: false, enumValues: values)
             }
             return ParamShape(wire: .json, list: false, nullable: false)
