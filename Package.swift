@@ -32,6 +32,7 @@ let package = Package(
             name: "MizanCodegen",
             dependencies: ["MizanCore", "MizanSchema", "MizanManifest"]
         ),
+        .target(name: "MizanProtocol", dependencies: ["MizanCore", "MizanSchema", "MizanManifest"]),
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
         .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema", "MizanCore"]),
@@ -39,5 +40,6 @@ let package = Package(
         .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema", "MizanCore"]),
         .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore"], exclude: ["Golden"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
+        .testTarget(name: "MizanProtocolTests", dependencies: ["MizanProtocol", "MizanManifest", "MizanSchema", "MizanCore"]),
     ]
 )

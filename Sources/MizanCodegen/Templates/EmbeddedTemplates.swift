@@ -160,6 +160,8 @@ export type WireType = "string" | "int" | "float" | "bool" | "date" | "datetime"
 export interface ParamSpec {
   readonly in: "path" | "query" | "header" | "body" | "payload" | "form"; readonly wire?: string;
   readonly type: WireType; readonly list: boolean; readonly required: boolean;
+  /** The declared values (the edge manifest's `enum`); the generated kernel leaves it out. */
+  readonly enum?: readonly (string | number | boolean | null)[] | null;
 }
 
 /** Seconds, as in the schema-export. `context` matters to the edge; this store lives in one caller. */
@@ -412,15 +414,13 @@ function errorFromResponse(client: string, status: number, body: string): Django
   return new DjangoError({ client, status, code, message: text(message) ?? `HTTP ${status}`, fields: fieldErrors, detail: detail ?? null });
 }
 
-// ---- Canonical params & keys -------------------------------------------------------------------
+// ---- Canonical params & keys (docs/protocol.md) ------------------------------------------------
 
 export type CanonicalValue = string | number | boolean | null | readonly CanonicalValue[] | { readonly [k: string]: CanonicalValue };
 export type QueryKey = readonly [client: string, params: { readonly [name: string]: CanonicalValue }];
 
 /** Names a client and, optionally, parameter values an entry must have to be selected. */
 export interface Selector { readonly client: string; readonly params?: { readonly [name: string]: unknown } }
-
-const NUMERIC = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
 
 /** JSON with object keys sorted; undefined members dropped and non-finite numbers nulled, as JSON does. */
 function canonicalJson(value: unknown): CanonicalValue {
@@ -435,39 +435,368 @@ function canonicalJson(value: unknown): CanonicalValue {
   return out;
 }
 
-/** A value as its wire type reads it, so spellings the server treats alike share one key. */
-function canonicalScalar(type: WireType, value: unknown): CanonicalValue {
-  if (value === null) return null;
-  switch (type) {
-    case "int":
-    case "float":
-      return typeof value === "string" && NUMERIC.test(value) ? Number(value) + 0 : canonicalJson(value);
-    case "bool":
-      return value === "true" ? true : value === "false" ? false : canonicalJson(value);
-    case "json":
-      return canonicalJson(value);
-    default:
-      // Path and query values travel as text, so 5 and "5" are the same string parameter.
-      if (typeof value === "string") return value.normalize("NFC");
-      return typeof value === "number" || typeof value === "boolean" ? String(value) : canonicalJson(value);
+/**
+ * Why a parameter set does not canonicalize. The edge forwards such a request uncached and lets
+ * the backend answer; `kind` is one of docs/protocol.md's error kinds.
+ */
+export class CanonicalParamError extends Error {
+  constructor(
+    readonly param: string,
+    readonly kind: "unknown" | "missing" | "repeated" | "type" | "range" | "enum",
+    message: string,
+  ) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "CanonicalParamError";
   }
 }
 
-function canonicalValue(param: ParamSpec, value: unknown): CanonicalValue {
-  if (value === null || !param.list) return canonicalScalar(param.type, value);
-  // A lone value for a list parameter goes on the wire as a one-element list, so it is keyed as one.
-  return (isList(value) ? value : [value]).map((item) => canonicalScalar(param.type, item));
+/** One value that does not read; the caller adds the parameter's name. */
+class ValueFault {
+  constructor(readonly kind: CanonicalParamError["kind"], readonly problem: string) {}
 }
 
-/** Only declared parameters, undefined dropped, sorted by name, each value in its canonical form. */
+const MAX_JSON_DEPTH = 64;
+const MAX_WRITTEN_EXPONENT = 1000;
+const DECIMAL_TEXT = /^(-?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?)([0-9]+))?$/;
+const INTEGER_TEXT = /^-?[0-9]+$/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function quote(text: string): string {
+  const shown = JSON.stringify(text.length > 40 ? text.slice(0, 40) : text);
+  return text.length > 40 ? `${shown.slice(0, -1)}…"` : shown;
+}
+
+/** An exact decimal: `digits` × 10^`exponent`, digits without leading or trailing zeros ("" for 0). */
+interface DecimalText { readonly negative: boolean; readonly digits: string; readonly exponent: number }
+
+function readDecimal(text: string, integerOnly: boolean): DecimalText | "syntax" | "exponent" {
+  const match = (integerOnly ? INTEGER_TEXT : DECIMAL_TEXT).exec(text);
+  if (match === null) return "syntax";
+  if (integerOnly) return decimalOf(text.startsWith("-"), text.replace(/^-/, ""), 0);
+  const [, sign = "", whole = "", fraction = "", expSign = "", expDigits] = match;
+  let written = 0;
+  if (expDigits !== undefined) {
+    const trimmed = expDigits.replace(/^0+/, "");
+    if (trimmed.length > 4 || Number(trimmed) > MAX_WRITTEN_EXPONENT) return "exponent";
+    written = expSign === "-" ? -Number(trimmed) : Number(trimmed);
+  }
+  return decimalOf(sign === "-", whole + fraction, written - fraction.length);
+}
+
+function decimalOf(negative: boolean, allDigits: string, exponent: number): DecimalText {
+  const lead = allDigits.replace(/^0+/, "");
+  const digits = lead.replace(/0+$/, "");
+  return digits === "" ? { negative: false, digits: "", exponent: 0 }
+    : { negative, digits, exponent: exponent + lead.length - digits.length };
+}
+
+/** Plain notation: no exponent, no leading zeros, no trailing fractional zeros; "0" for zero. */
+function plainDecimal(d: DecimalText): string {
+  if (d.digits === "") return "0";
+  const sign = d.negative ? "-" : "";
+  if (d.exponent >= 0) return sign + d.digits + "0".repeat(d.exponent);
+  const fraction = -d.exponent;
+  if (fraction < d.digits.length) return `${sign}${d.digits.slice(0, d.digits.length - fraction)}.${d.digits.slice(d.digits.length - fraction)}`;
+  return `${sign}0.${"0".repeat(fraction - d.digits.length)}${d.digits}`;
+}
+
+/** A number up to 2^53 - 1 in magnitude; beyond, the exact digits as a string. */
+function integerValue(d: DecimalText): number | string {
+  const digits = d.digits === "" ? "0" : d.digits + "0".repeat(d.exponent);
+  const safe = digits.length < 16 || (digits.length === 16 && digits <= "9007199254740991");
+  const text = (d.negative ? "-" : "") + digits;
+  return safe ? Number(text) + 0 : text;
+}
+
+/** Wire text must be `-?[0-9]+`; a number's text (`fromNumber`) may have a fraction or exponent if its value is whole. */
+function readInteger(text: string, fromNumber: boolean): number | string {
+  const d = readDecimal(text, !fromNumber);
+  if (d === "exponent") throw new ValueFault("range", `${text} has an exponent beyond ±${MAX_WRITTEN_EXPONENT}`);
+  if (d === "syntax" || d.exponent < 0) throw new ValueFault("type", `${fromNumber ? text : quote(text)} is not an integer`);
+  return integerValue(d);
+}
+
+function readDecimalValue(text: string): string {
+  const d = readDecimal(text, false);
+  if (d === "syntax") throw new ValueFault("type", `${quote(text)} is not a decimal number`);
+  if (d === "exponent") throw new ValueFault("range", `${quote(text)} has an exponent beyond ±${MAX_WRITTEN_EXPONENT}`);
+  return plainDecimal(d);
+}
+
+function finite(value: number, shown: string): number {
+  if (!Number.isFinite(value)) throw new ValueFault("range", `${shown} is beyond the range of a float`);
+  return value + 0; // -0 is 0
+}
+
+function wellFormed(text: string): string {
+  if (LONE_SURROGATE.test(text)) throw new ValueFault("type", `${quote(text)} holds a lone surrogate (not Unicode text)`);
+  return text;
+}
+
+const twoDigits = (text: string, at: number): number => (/^[0-9]{2}$/.test(text.slice(at, at + 2)) ? Number(text.slice(at, at + 2)) : NaN);
+const pad = (n: number, width = 2): string => String(n).padStart(width, "0");
+
+function daysIn(month: number, year: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
+/** `YYYY-MM-DD`, a real date in 0001–9999; undefined otherwise. */
+function readDateFields(text: string): [number, number, number] | undefined {
+  if (!/^[0-9]{4}-[0-9]{2}-[0-9]{2}/.test(text)) return undefined;
+  const year = Number(text.slice(0, 4));
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysIn(month, year) ? [year, month, day] : undefined;
+}
+
+function readDate(text: string): string {
+  if (text.length !== 10 || readDateFields(text) === undefined) throw new ValueFault("type", `${quote(text)} is not a date (YYYY-MM-DD)`);
+  return text;
+}
+
+/** Days since 1970-01-01, proleptic Gregorian (Howard Hinnant's algorithm), and back. */
+function daysFromCivil(y: number, m: number, d: number): number {
+  y -= m <= 2 ? 1 : 0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468;
+}
+
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  return [yoe + era * 400 + (m <= 2 ? 1 : 0), m, d];
+}
+
+const DATETIME = /^([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(?:([Zz])|([+-])([0-9]{2}):([0-9]{2}))?$/;
+
+/** RFC 3339; with an offset written in UTC with Z, without one left local; fraction zeros dropped. */
+function readDateTime(text: string): string {
+  const m = DATETIME.exec(text);
+  const date = m === null ? undefined : readDateFields(m[1] ?? "");
+  if (m === null || date === undefined) throw new ValueFault("type", `${quote(text)} is not an RFC 3339 datetime`);
+  const [, , hh, mi, ss, fraction = "", zulu, sign, oh, om] = m;
+  const hour = Number(hh), minute = Number(mi), second = Number(ss);
+  const offsetHours = Number(oh ?? "0"), offsetMinutes = Number(om ?? "0");
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) {
+    throw new ValueFault("type", `${quote(text)} is not an RFC 3339 datetime`);
+  }
+  const hasOffset = zulu !== undefined || sign !== undefined;
+  let [year, month, day] = date;
+  let minuteOfDay = hour * 60 + minute - (sign === "-" ? -1 : 1) * (offsetHours * 60 + offsetMinutes);
+  if (minuteOfDay < 0 || minuteOfDay >= 1440) {
+    [year, month, day] = civilFromDays(daysFromCivil(year, month, day) + (minuteOfDay < 0 ? -1 : 1));
+    minuteOfDay += minuteOfDay < 0 ? 1440 : -1440;
+    if (year < 1 || year > 9999) throw new ValueFault("range", `${quote(text)} falls outside the years 0001-9999 in UTC`);
+  }
+  const trimmed = fraction.replace(/0+$/, "");
+  return `${pad(year, 4)}-${pad(month)}-${pad(day)}T${pad(Math.floor(minuteOfDay / 60))}:${pad(minuteOfDay % 60)}:${pad(second)}` +
+    (trimmed === "" ? "" : `.${trimmed}`) + (hasOffset ? "Z" : "");
+}
+
+function readUuid(text: string): string {
+  if (!/^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/.test(text)) {
+    throw new ValueFault("type", `${quote(text)} is not a UUID`);
+  }
+  return text.toLowerCase();
+}
+
+/** Text (a query value, or a JSON string) read as a wire type. */
+function readText(type: WireType, text: string): CanonicalValue {
+  switch (type) {
+    case "string": return wellFormed(text).normalize("NFC");
+    case "int": return readInteger(text, false);
+    case "float":
+      if (!DECIMAL_TEXT.test(text)) throw new ValueFault("type", `${quote(text)} is not a number`);
+      return finite(Number(text), quote(text));
+    case "decimal": return readDecimalValue(text);
+    case "bool":
+      if (text === "true" || text === "1") return true;
+      if (text === "false" || text === "0") return false;
+      throw new ValueFault("type", `${quote(text)} is not true, false, 1 or 0`);
+    case "date": return readDate(text);
+    case "datetime": return readDateTime(text);
+    case "uuid": return readUuid(text);
+    case "json": {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        throw new ValueFault("type", `${quote(text)} is not JSON`);
+      }
+      return strictJson(parsed, 1);
+    }
+  }
+}
+
+/** RFC 8785: binary64 numbers, keys in UTF-16 order (sort's default), strings as they are. */
+function strictJson(value: unknown, depth: number): CanonicalValue {
+  if (value === null || typeof value === "boolean") return value;
+  if (typeof value === "string") return wellFormed(value);
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new ValueFault("range", `${value} is beyond the range of a JSON number (binary64)`);
+    return value + 0;
+  }
+  const container = isList(value) || (isRecord(value) && [Object.prototype, null].includes(Object.getPrototypeOf(value)));
+  if (!container) throw new ValueFault("type", `a ${typeof value} is not JSON`);
+  if (depth > MAX_JSON_DEPTH) throw new ValueFault("range", `the value is nested deeper than ${MAX_JSON_DEPTH} levels`);
+  // As JSON.stringify sends them: undefined elements become null, undefined members are left out.
+  if (isList(value)) return value.map((item) => (item === undefined ? null : strictJson(item, depth + 1)));
+  const record = value as JsonObject;
+  const out: { [k: string]: CanonicalValue } = {};
+  for (const k of Object.keys(record).sort()) {
+    if (record[k] !== undefined) out[wellFormed(k)] = strictJson(record[k], depth + 1);
+  }
+  return out;
+}
+
+/** A JavaScript value (never undefined, never a list) read as a wire type. */
+function readValue(type: WireType, value: unknown): CanonicalValue {
+  if (value === null) return null;
+  if (type === "json") return strictJson(value, 1);
+  if (typeof value === "string") return readText(type, value);
+  if (typeof value === "number" || typeof value === "bigint") {
+    const isNumber = typeof value === "number";
+    if (isNumber && !Number.isFinite(value)) throw new ValueFault("range", `${value} is not a finite number`);
+    // Number#toString is the shortest text that reads back as the same number: what JSON.stringify sends.
+    const text = String(isNumber ? value + 0 : value);
+    switch (type) {
+      case "int": return readInteger(text, true);
+      case "bool": {
+        const n = readInteger(text, true);
+        if (n === 0 || n === 1) return n === 1;
+        throw new ValueFault("type", `${text} is not true, false, 1 or 0`);
+      }
+      case "float": return finite(Number(value), text);
+      case "decimal": return readDecimalValue(text);
+      case "string": return text;
+      default: throw new ValueFault("type", `the number ${text} is not a ${type}`);
+    }
+  }
+  if (typeof value === "boolean") {
+    if (type === "bool") return value;
+    if (type === "string") return String(value);
+    throw new ValueFault("type", `${String(value)} is not a${type === "int" ? "n" : ""} ${type}`);
+  }
+  throw new ValueFault("type", isList(value) ? `an array is not a single ${type}` : `an object is not a ${type}`);
+}
+
+/** The canonical text of `enum` literals, per parameter spec (computed once per spec object). */
+const allowedCache = new WeakMap<ParamSpec, readonly string[] | null>();
+
+function allowedValues(param: ParamSpec): readonly string[] | null {
+  let allowed = allowedCache.get(param);
+  if (allowed === undefined) {
+    allowed = param.enum == null ? null : param.enum.flatMap((literal) => {
+      try {
+        return [stableStringify(readValue(param.type, literal))];
+      } catch {
+        return []; // a literal that does not read as the type matches nothing
+      }
+    });
+    allowedCache.set(param, allowed);
+  }
+  return allowed;
+}
+
+/** One element, from wire text or a JavaScript value, checked against the declared values. */
+function readElement(param: ParamSpec, value: unknown, text: boolean): CanonicalValue {
+  const read = text && typeof value === "string" ? readText(param.type, value) : readValue(param.type, value === undefined ? null : value);
+  const allowed = read === null ? null : allowedValues(param);
+  if (allowed !== null && !allowed.includes(stableStringify(read))) {
+    throw new ValueFault("enum", `${stableStringify(read)} is not one of ${(param.enum ?? []).map((v) => JSON.stringify(v)).join(", ")}`);
+  }
+  return read;
+}
+
+/** A parameter's canonical value: a list from occurrences, an array, or one lone value. */
+function readParam(name: string, param: ParamSpec, value: unknown, text: boolean): CanonicalValue {
+  try {
+    if (value === null) return null;
+    if (param.list) return (isList(value) ? value : [value]).map((item) => readElement(param, item, text));
+    if (text && isList(value)) return readElement(param, value[0], true);
+    return readElement(param, value, text);
+  } catch (fault) {
+    if (!(fault instanceof ValueFault)) throw fault;
+    const what = param.list ? `list of ${param.type}` : param.type;
+    throw new CanonicalParamError(name, fault.kind, `parameter '${name}' (${what}): ${fault.problem}`);
+  }
+}
+
+/**
+ * Canonical params as the protocol defines them (docs/protocol.md), strictly: an undeclared name,
+ * a missing required parameter, or a value that does not read as its type throws a
+ * CanonicalParamError. `values` are JavaScript values (a body's JSON); `text` holds wire text (path
+ * and query values, percent-decoded; an array for a name repeated in the query). With `subset`,
+ * required parameters may be absent, as in a purge selector.
+ */
+export function readCanonicalParams(
+  params: { readonly [name: string]: ParamSpec },
+  values: object,
+  text: { readonly [name: string]: string | readonly string[] } = {},
+  subset = false,
+): { [name: string]: CanonicalValue } {
+  const given = values as ParamValues;
+  for (const name of [...Object.keys(given), ...Object.keys(text)]) {
+    if (own(params, name) === undefined && (given[name] !== undefined || own(text, name) !== undefined)) {
+      throw new CanonicalParamError(name, "unknown", `'${name}' is not a parameter of this client`);
+    }
+  }
+  const out: { [name: string]: CanonicalValue } = {};
+  for (const name of Object.keys(params).sort()) {
+    const param = params[name];
+    if (param === undefined) continue;
+    const json = own(given, name);
+    const wire = own(text, name);
+    const occurrences = wire === undefined ? 0 : isList(wire) ? wire.length : 1;
+    if ((json !== undefined && occurrences > 0) || (occurrences > 1 && !param.list)) {
+      throw new CanonicalParamError(name, "repeated", `parameter '${name}' is given more than once but is not a list`);
+    }
+    if (json === undefined && occurrences === 0) {
+      if (param.required && !subset) throw new CanonicalParamError(name, "missing", `required parameter '${name}' is missing`);
+      continue;
+    }
+    out[name] = occurrences > 0 ? readParam(name, param, wire, true) : readParam(name, param, json, false);
+  }
+  return out;
+}
+
+/** The canonical params' bytes (as a string; UTF-8 encode it for bytes): what keys are derived from. */
+export function canonicalParamsText(params: { readonly [name: string]: CanonicalValue }): string {
+  return stableStringify(params);
+}
+
+/**
+ * The kernel's key for a call: the protocol's canonical form for every value that reads as its
+ * type; anything else (which the backend will likely reject) is keyed by its plain JSON so the
+ * store still works. Undeclared parameters are left out.
+ */
 export function canonicalParams(spec: ClientSpec, params: object): { [name: string]: CanonicalValue } {
   const values = params as ParamValues;
   const out: { [name: string]: CanonicalValue } = {};
   for (const name of Object.keys(spec.params).sort()) {
     const param = spec.params[name];
-    if (param !== undefined && values[name] !== undefined) out[name] = canonicalValue(param, values[name]);
+    if (param !== undefined && values[name] !== undefined) out[name] = lenientParam(name, param, values[name]);
   }
   return out;
+}
+
+function lenientParam(name: string, param: ParamSpec, value: unknown): CanonicalValue {
+  try {
+    return readParam(name, param, value, false);
+  } catch (error) {
+    if (error instanceof CanonicalParamError) return canonicalJson(value);
+    throw error;
+  }
 }
 
 export function queryKey(spec: ClientSpec, params: object): QueryKey {
@@ -492,7 +821,7 @@ function canonicalSelector(spec: ClientSpec | undefined, params: Selector["param
   for (const [name, value] of Object.entries(params ?? {})) {
     if (value === undefined) continue; // e.g. an optional mutation param that was not given: any value
     const param = spec?.params[name];
-    out[name] = param === undefined ? canonicalJson(value) : canonicalValue(param, value);
+    out[name] = param === undefined ? canonicalJson(value) : lenientParam(name, param, value);
   }
   return out;
 }
@@ -504,11 +833,125 @@ function matches(params: QueryKey[1], wanted: { readonly [name: string]: Canonic
   });
 }
 
+// ---- Cache protocol: key derivation and purge selectors (docs/protocol.md) ---------------------
+
+export type CacheContext = "public" | "user" | "session";
+
+/** A secret too short to key with, or a per-caller entry without a credential. */
+export class CacheKeyError extends Error {
+  constructor(readonly kind: "secret-too-short" | "missing-credential", message: string) {
+    super(message);
+    Object.setPrototypeOf(this, new.target.prototype);
+    this.name = "CacheKeyError";
+  }
+}
+
+/** The two HMAC keys HKDF derives from the project secret; derive once, use for every request. */
+export interface CacheSecrets { readonly entryKey: CryptoKey; readonly callerKey: CryptoKey }
+
+const PROTOCOL_VERSION = "mizan-cache/1";
+const utf8 = new TextEncoder();
+
+/** HKDF-SHA256 of the secret (its UTF-8 bytes when a string), salt "mizan-cache/1", one info per key. */
+export const deriveCacheSecrets = async (secret: string | Uint8Array): Promise<CacheSecrets> => {
+  const bytes = typeof secret === "string" ? utf8.encode(secret) : secret;
+  if (bytes.length < 16) {
+    throw new CacheKeyError("secret-too-short", `the cache secret is ${bytes.length} bytes long; it needs at least 16`);
+  }
+  const subtle = globalThis.crypto.subtle;
+  const base = await subtle.importKey("raw", bytes, "HKDF", false, ["deriveKey"]);
+  const derive = (info: string): Promise<CryptoKey> => subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: utf8.encode(PROTOCOL_VERSION), info: utf8.encode(info) },
+    base, { name: "HMAC", hash: "SHA-256", length: 256 }, false, ["sign"],
+  );
+  const [entryKey, callerKey] = await Promise.all([derive(`${PROTOCOL_VERSION} entry-key`), derive(`${PROTOCOL_VERSION} caller-id`)]);
+  return { entryKey, callerKey };
+};
+
+function toHex(bytes: ArrayBuffer): string {
+  return Array.from(new Uint8Array(bytes), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function fromHex(hex: string): Uint8Array {
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) throw new TypeError(`a caller id is 64 hex digits, not ${JSON.stringify(hex)}`);
+  return Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+}
+
+/** The caller id of a credential (a session cookie's value, an Authorization header): HMAC-SHA256, hex. */
+export const deriveCallerId = async (secrets: CacheSecrets, credential: string | Uint8Array): Promise<string> => {
+  const bytes = typeof credential === "string" ? utf8.encode(credential) : credential;
+  if (bytes.length === 0) throw new CacheKeyError("missing-credential", "an empty credential identifies no caller");
+  return toHex(await globalThis.crypto.subtle.sign("HMAC", secrets.callerKey, bytes));
+};
+
+/**
+ * An entry's key (64 hex digits): HMAC-SHA256 over the length-prefixed fields protocol version,
+ * client, canonical params, context and caller id (32 bytes; empty for public). `params` is the
+ * canonical text or the canonical params themselves; `callerId` is required for user and session.
+ */
+export const deriveCacheKey = async (
+  secrets: CacheSecrets, client: string, params: string | { readonly [name: string]: CanonicalValue },
+  context: CacheContext, callerId?: string | null,
+): Promise<string> => {
+  if (context !== "public" && (callerId === undefined || callerId === null)) {
+    throw new CacheKeyError("missing-credential", `a ${context}-context entry needs the caller's credential`);
+  }
+  const fields = [
+    utf8.encode(PROTOCOL_VERSION), utf8.encode(client), utf8.encode(typeof params === "string" ? params : canonicalParamsText(params)),
+    utf8.encode(context), context === "public" ? new Uint8Array(0) : fromHex(callerId ?? ""),
+  ];
+  const message = new Uint8Array(fields.reduce((sum, field) => sum + 4 + field.length, 0));
+  const view = new DataView(message.buffer);
+  let at = 0;
+  for (const field of fields) {
+    view.setUint32(at, field.length); // big-endian
+    message.set(field, at + 4);
+    at += 4 + field.length;
+  }
+  return toHex(await globalThis.crypto.subtle.sign("HMAC", secrets.entryKey, message));
+};
+
+/** What a purge matches against: an entry's metadata (docs/protocol.md, "Metadata record"). */
+export interface CacheEntryMeta {
+  readonly client: string;
+  readonly params: { readonly [name: string]: CanonicalValue };
+  readonly context?: CacheContext;
+  readonly caller?: string | null;
+  readonly tags?: readonly string[];
+  readonly deps?: ReadonlyArray<{ readonly client: string; readonly params: { readonly [name: string]: CanonicalValue } }>;
+}
+
+/** Which entries a purge may touch; an absent field does not narrow. */
+export interface PurgeScope { readonly context?: CacheContext; readonly caller?: string }
+
+/**
+ * Whether a purge selector selects an entry within a scope. A client selector's values are read
+ * with `params`, the client's parameter specs, and must all equal the entry's (or one of its
+ * dependencies'); an undeclared parameter or a value that does not read throws a
+ * CanonicalParamError, and such a selector selects nothing.
+ */
+export function selectorMatches(
+  selector: Selector | { readonly tag: string } | { readonly all: true },
+  entry: CacheEntryMeta,
+  params: { readonly [name: string]: ParamSpec } = {},
+  scope: PurgeScope = {},
+): boolean {
+  const wanted = "client" in selector ? readCanonicalParams(params, selector.params ?? {}, {}, true) : {};
+  if (scope.context !== undefined && scope.context !== (entry.context ?? "public")) return false;
+  if (scope.caller !== undefined && scope.caller.toLowerCase() !== (entry.caller ?? "").toLowerCase()) return false;
+  if ("all" in selector) return selector.all;
+  if ("tag" in selector) return (entry.tags ?? []).includes(selector.tag);
+  return [entry, ...(entry.deps ?? [])].some((subject) => subject.client === selector.client && matches(subject.params, wanted));
+}
+
 // ---- X-Mizan-Invalidate parsing (an RFC 8941 List) ---------------------------------------------
 
-/** The header is not a valid sf-list of client names; `offset` is the 0-based position of the fault. */
+/**
+ * The header is not a valid sf-list of client names; `offset` is the 0-based position of the fault
+ * and `kind` names the fault as docs/protocol.md does ("trailing-comma", "expected-key", ...).
+ */
 export class InvalidateHeaderError extends Error {
-  constructor(readonly header: string, readonly offset: number, problem: string) {
+  constructor(readonly header: string, readonly offset: number, problem: string, readonly kind = "invalid") {
     super(`Invalid X-Mizan-Invalidate header at offset ${offset}: ${problem}`);
     Object.setPrototypeOf(this, new.target.prototype);
     this.name = "InvalidateHeaderError";
@@ -530,8 +973,8 @@ const KEY_CHAR = /^[a-z0-9_\-.*]$/;
 export function parseInvalidateHeader(value: string): Selector[] {
   let pos = 0;
   const peek = (): string => value[pos] ?? ""; // "" at the end matches no character class
-  const fail = (problem: string, offset = pos): never => {
-    throw new InvalidateHeaderError(value, offset, problem);
+  const fail = (kind: string, problem: string, offset = pos): never => {
+    throw new InvalidateHeaderError(value, offset, problem, kind);
   };
   const skip = (chars: string): void => {
     while (pos < value.length && chars.includes(peek())) pos++;
@@ -544,16 +987,16 @@ export function parseInvalidateHeader(value: string): Selector[] {
   const parseNumber = (): number => {
     const start = pos;
     if (peek() === "-") pos++;
-    if (!DIGIT.test(peek())) fail("expected a digit");
+    if (!DIGIT.test(peek())) fail("expected-digit", "expected a digit");
     const whole = span(pos, DIGIT);
     if (peek() === ".") {
-      if (whole.length > 12) fail("more than 12 integer digits in a decimal", start);
+      if (whole.length > 12) fail("decimal-too-long", "more than 12 integer digits in a decimal", start);
       pos++;
       const fraction = span(pos, DIGIT);
-      if (fraction === "") fail("decimal ends with a dot", pos - 1);
-      if (fraction.length > 3) fail("more than 3 fractional digits", start);
+      if (fraction === "") fail("decimal-trailing-dot", "decimal ends with a dot", pos - 1);
+      if (fraction.length > 3) fail("decimal-too-long", "more than 3 fractional digits", start);
     } else if (whole.length > 15) {
-      fail("integer longer than 15 digits", start);
+      fail("integer-too-long", "integer longer than 15 digits", start);
     }
     return Number(value.slice(start, pos)) + 0;
   };
@@ -562,14 +1005,14 @@ export function parseInvalidateHeader(value: string): Selector[] {
     let out = "";
     for (pos++; ; pos++) {
       const ch = peek();
-      if (ch === "") fail("unterminated string");
+      if (ch === "") fail("unterminated-string", "unterminated string");
       if (ch === '"') break;
       if (ch === "\\") {
         pos++;
-        if (peek() !== '"' && peek() !== "\\") fail('only \\" and \\\\ may be escaped', pos - 1);
+        if (peek() !== '"' && peek() !== "\\") fail("invalid-escape", 'only \\" and \\\\ may be escaped', pos - 1);
         out += peek();
       } else if (ch < " " || ch > "~") {
-        fail("strings may hold only printable ASCII");
+        fail("invalid-string-character", "strings may hold only printable ASCII");
       } else {
         out += ch;
       }
@@ -585,25 +1028,25 @@ export function parseInvalidateHeader(value: string): Selector[] {
     if (TOKEN_START.test(ch)) return span(pos++, TOKEN_CHAR); // first character already checked
     if (ch === "?") {
       const digit = value[pos + 1];
-      if (digit !== "0" && digit !== "1") fail("a boolean is ?0 or ?1", pos + 1);
+      if (digit !== "0" && digit !== "1") fail("invalid-boolean", "a boolean is ?0 or ?1", pos + 1);
       pos += 2;
       return digit === "1";
     }
-    if (ch === ":") fail("byte sequences are not supported");
-    return fail(ch === "" ? "unexpected end of header" : `unexpected character ${JSON.stringify(ch)}`);
+    if (ch === ":") fail("byte-sequence", "byte sequences are not supported");
+    return ch === "" ? fail("unexpected-end", "unexpected end of header") : fail("unexpected-character", `unexpected character ${JSON.stringify(ch)}`);
   };
 
   const parseMember = (): Selector => {
     const start = pos;
-    if (peek() === "(") fail("inner lists are not supported");
-    if (peek() !== '"' && !TOKEN_START.test(peek())) fail("expected a client name (string or token)");
+    if (peek() === "(") fail("inner-list", "inner lists are not supported");
+    if (peek() !== '"' && !TOKEN_START.test(peek())) fail("expected-client", "expected a client name (string or token)");
     const client = String(parseBareItem());
-    if (client === "") fail("empty client name", start);
+    if (client === "") fail("empty-client", "empty client name", start);
     const params: { [name: string]: string | number | boolean } = {};
     while (peek() === ";") {
       pos++;
       skip(" ");
-      if (!KEY_START.test(peek())) fail("expected a parameter name (lowercase letter or *)");
+      if (!KEY_START.test(peek())) fail("expected-key", "expected a parameter name (lowercase letter or *)");
       const key = span(pos, KEY_CHAR);
       let item: string | number | boolean = true; // a bare key means true
       if (peek() === "=") {
@@ -621,10 +1064,10 @@ export function parseInvalidateHeader(value: string): Selector[] {
     selectors.push(parseMember());
     skip(" \t");
     if (pos >= value.length) break;
-    if (peek() !== ",") fail('expected "," between list members');
+    if (peek() !== ",") fail("expected-comma", 'expected "," between list members');
     pos++;
     skip(" \t");
-    if (pos >= value.length) fail("trailing comma");
+    if (pos >= value.length) fail("trailing-comma", "trailing comma");
   }
   return selectors;
 }
@@ -1010,7 +1453,9 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
     for (const affect of own(this.invalidation, spec.name) ?? []) {
       const selected: { [name: string]: unknown } = {};
       for (const [target, source] of Object.entries(affect.params)) {
-        selected[target] = "from" in source ? params[source.from] : source.value;
+        // A mapped parameter the call left out or sent as null narrows nothing (docs/protocol.md).
+        const value = "from" in source ? params[source.from] ?? undefined : source.value;
+        if (value !== undefined) selected[target] = value;
       }
       this.store.invalidate({ client: affect.client, params: selected });
     }

@@ -75,6 +75,8 @@ public enum Naming {
         "Selector", "Transport", "TransportError", "TransportRequest", "TransportResponse", "WireType",
         "canonicalParams", "fetchTransport", "isDeclaredError", "isDjangoError", "keyHash",
         "parseInvalidateHeader", "queryKey",
+        "CacheContext", "CacheEntryMeta", "CacheKeyError", "CacheSecrets", "CanonicalParamError", "PurgeScope",
+        "canonicalParamsText", "deriveCacheKey", "deriveCacheSecrets", "deriveCallerId", "readCanonicalParams", "selectorMatches",
     ]
 
     /// Names `clients.ts` and `index.ts` define for every schema.
