@@ -46,6 +46,8 @@ public enum CanonicalJSON {
             case 0x0A: out.append(contentsOf: [0x5C, UInt8(ascii: "n")])
             case 0x0D: out.append(contentsOf: [0x5C, UInt8(ascii: "r")])
             case 0x09: out.append(contentsOf: [0x5C, UInt8(ascii: "t")])
+            case 0x08: out.append(contentsOf: [0x5C, UInt8(ascii: "b")])  // RFC 8785's short forms
+            case 0x0C: out.append(contentsOf: [0x5C, UInt8(ascii: "f")])
             case 0x00..<0x20:
                 out.append(contentsOf: "\\u00".utf8)
                 let hex = Array("0123456789abcdef".utf8)
