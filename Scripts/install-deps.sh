@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the system packages mizan's demo and tests need, only when they are missing:
-# node and Debian's TypeScript compiler (tsc 4.8) to check and run the generated kernel, and
-# python3 with jsonschema to check the published JSON Schemas.
+# node and Debian's TypeScript compiler (tsc 4.8) to check and run the generated kernel,
+# python3 with jsonschema to check the published JSON Schemas, and SQLite/hiredis/Redis for the
+# cache stores.
 set -euo pipefail
 
 sudo=""
@@ -13,6 +14,10 @@ missing=()
 command -v node >/dev/null 2>&1 || missing+=(nodejs)
 command -v tsc >/dev/null 2>&1 || missing+=(node-typescript)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-jsonschema)
+# The cache stores: SQLite and hiredis headers to build, a redis-server the store tests start themselves.
+[ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
+[ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
   $sudo apt-get update -qq
