@@ -33,6 +33,11 @@ let package = Package(
             dependencies: ["MizanCore", "MizanSchema", "MizanManifest"]
         ),
         .target(name: "MizanProtocol", dependencies: ["MizanCore", "MizanSchema", "MizanManifest"]),
+        // SQLite and Redis come from the system (libsqlite3-dev, libhiredis-dev); only MizanStores imports them.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
+        .target(name: "MizanStores", dependencies: ["MizanCore", "MizanProtocol", "CSQLite", "CHiredis"]),
+        .executableTarget(name: "mizan-stores-bench", dependencies: ["MizanStores", "MizanProtocol"], path: "Benchmarks/stores", exclude: ["run.sh"]),
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
         .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema", "MizanCore"]),
@@ -41,5 +46,7 @@ let package = Package(
         .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore"], exclude: ["Golden"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
         .testTarget(name: "MizanProtocolTests", dependencies: ["MizanProtocol", "MizanManifest", "MizanSchema", "MizanCore"]),
+        // mizan-stores-bench is also the writer that the SQLite crash test kills.
+        .testTarget(name: "MizanStoresTests", dependencies: ["MizanStores", "MizanProtocol", "MizanCore", "mizan-stores-bench"]),
     ]
 )

@@ -1,0 +1,103 @@
+// Store benchmarks and the SQLite crash-test writer.
+//
+//   mizan-stores-bench run KIND [ENTRIES]   KIND: memory, sqlite, redis (REDIS_PORT, default 6379)
+//   mizan-stores-bench write-loop PATH      puts entries into the SQLite store at PATH forever,
+//                                           printing "committed N" after each put returns
+import Foundation
+import MizanProtocol
+import MizanStores
+
+let derivation = try! CacheKeyDerivation(secret: "benchmark secret, not for production")
+
+func entry(_ client: String, id: Int, group: Int, now: Int64, size: Int) -> EntryMetadata {
+    let params = try! CanonicalParams(canonicalJSON: Array(#"{"group":\#(group),"id":\#(id)}"#.utf8))
+    let key = try! derivation.key(client: client, params: params, context: .public, caller: nil)
+    return EntryMetadata(key: key, client: client, params: params, context: .public, caller: nil, status: 200,
+                         contentType: "application/json", headers: [], created: now, expires: now + 3_600_000,
+                         staleUntil: now + 7_200_000, etag: "\"b\"", size: size, tags: ["t\(group % 10)"])
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func timed<T>(_ body: () async throws -> T) async rethrows -> (T, Double) {
+    let start = ContinuousClock.now
+    let result = try await body()
+    return (result, seconds(ContinuousClock.now - start))
+}
+
+func run(kind: String, entries n: Int) async throws {
+    let store: any CacheStore
+    var cleanup: () -> Void = {}
+    defer { cleanup() }
+    switch kind {
+    case "memory": store = MemoryStore(capacity: 8 << 30)
+    case "sqlite":
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mizan-bench-\(getpid()).sqlite").path
+        store = try SQLiteStore(path: path)
+        cleanup = { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+    case "redis":
+        let port = Int(ProcessInfo.processInfo.environment["REDIS_PORT"] ?? "") ?? 6379
+        // A whole-client purge of a million entries is one long script; give it time.
+        store = RedisStore(port: port, prefix: "bench\(getpid()):", commandTimeoutMilliseconds: 300_000)
+    default: fatalError("unknown store kind \(kind)")
+    }
+    let now = StoreClock.system.now()
+    let body = [UInt8](repeating: 0x61, count: 100)
+    let groups = max(1, n / 1000)
+    var keys: [CacheKey] = []
+    keys.reserveCapacity(n)
+    // Metadata (and its HMAC key) is made in batches outside the timed part.
+    var putTime = 0.0
+    for batchStart in stride(from: 0, to: n, by: 10_000) {
+        let batch = (batchStart..<min(n, batchStart + 10_000)).map { entry("bench.item", id: $0, group: $0 % groups, now: now, size: body.count) }
+        keys += batch.map(\.key)
+        let (_, time) = try await timed { for m in batch { try await store.put(body, metadata: m) } }
+        putTime += time
+    }
+    var generator = SystemRandomNumberGenerator()
+    let reads = min(n, 200_000)
+    let (hits, getTime) = try await timed {
+        var hits = 0
+        for _ in 0..<reads where try await store.get(keys[Int.random(in: 0..<n, using: &generator)]) != nil { hits += 1 }
+        return hits
+    }
+    let groupSelector = PurgeSelector.client("bench.item", params: try! CanonicalParams(canonicalJSON: Array(#"{"group":7}"#.utf8)))
+    let (purgedGroup, groupTime) = try await timed { try await store.purge(groupSelector, scope: .everything, mode: .hard) }
+    let softSelector = PurgeSelector.client("bench.item", params: try! CanonicalParams(canonicalJSON: Array(#"{"group":8}"#.utf8)))
+    let (softGroup, softTime) = try await timed { try await store.purge(softSelector, scope: .everything, mode: .soft) }
+    let (purgedClient, clientTime) = try await timed { try await store.purge(.client("bench.item", params: .empty), scope: .everything, mode: .hard) }
+    print("""
+        store \(kind), \(n) entries of \(body.count) B
+          put:    \(String(format: "%.0f", Double(n) / putTime)) /s (\(String(format: "%.2f", putTime * 1e6 / Double(n))) µs each)
+          get:    \(String(format: "%.0f", Double(reads) / getTime)) /s (\(String(format: "%.2f", getTime * 1e6 / Double(reads))) µs each, \(hits) hits)
+          purge one param value (hard): \(purgedGroup) entries in \(String(format: "%.2f", groupTime * 1000)) ms
+          purge one param value (soft): \(softGroup) entries in \(String(format: "%.2f", softTime * 1000)) ms
+          purge the whole client:       \(purgedClient) entries in \(String(format: "%.0f", clientTime * 1000)) ms
+        """)
+}
+
+func writeLoop(path: String) async throws {
+    let store = try SQLiteStore(path: path)
+    let now = StoreClock.system.now()
+    var i = 0
+    while true {
+        let body = Array("body \(i)".utf8)
+        try await store.put(body, metadata: entry("crash.item", id: i, group: i % 10, now: now, size: body.count))
+        FileHandle.standardOutput.write(Data("committed \(i)\n".utf8))
+        i += 1
+    }
+}
+
+let arguments = CommandLine.arguments.dropFirst()
+switch arguments.first {
+case "run":
+    try await run(kind: arguments.dropFirst().first ?? "memory", entries: Int(arguments.dropFirst(2).first ?? "") ?? 1_000_000)
+case "write-loop":
+    guard let path = arguments.dropFirst().first else { fatalError("write-loop PATH") }
+    try await writeLoop(path: path)
+default:
+    FileHandle.standardError.write(Data("usage: mizan-stores-bench run KIND [ENTRIES] | write-loop PATH\n".utf8))
+    exit(64)
+}

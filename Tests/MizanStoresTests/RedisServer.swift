@@ -1,0 +1,137 @@
+import Foundation
+
+/// A `redis-server` of the test's own on a free loopback port, in a temporary folder, with
+/// persistence off; stopped by `stop()`. Nothing depends on a server left running.
+final class RedisServer: @unchecked Sendable {
+    static let executable = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+    static var isInstalled: Bool { executable != nil }
+
+    let port: Int
+    private let executable: String
+    private let directory: URL
+    private let lock = NSLock()
+    private var pid: pid_t = 0
+
+    init() throws {
+        guard let executable = Self.executable else { throw TestSetupError("redis-server is not installed (apt-get install redis-server)") }
+        self.executable = executable
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("mizan-redis-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try Self.freePort()
+        try start()
+    }
+
+    private var arguments: [String] {
+        [executable, "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory.path,
+         "--daemonize", "no", "--loglevel", "warning"]
+    }
+
+    /// Starts the server (again, on the same port, for fault tests) and waits until it listens.
+    /// Not with Foundation's `Process`: its `waitUntilExit` can stall inside a test task.
+    func start() throws {
+        let child = try spawn(arguments, stdout: "/dev/null")
+        lock.withLock { pid = child }
+        try waitUntilListening()
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 5 s) and reaps it.
+    func stop() {
+        let child = lock.withLock { () -> pid_t in
+            defer { pid = 0 }
+            return pid
+        }
+        guard child > 0 else { return }
+        kill(child, SIGTERM)
+        var status: Int32 = 0
+        for _ in 0..<500 {
+            if waitpid(child, &status, WNOHANG) == child { return }
+            usleep(10_000)
+        }
+        kill(child, SIGKILL)
+        waitpid(child, &status, 0)
+    }
+
+    func removeFiles() {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    deinit { removeFiles() }
+
+    private func waitUntilListening() throws {
+        for _ in 0..<200 {
+            if Self.canConnect(port: port) { return }
+            usleep(25_000)
+        }
+        throw TestSetupError("redis-server did not start listening on 127.0.0.1:\(port) within 5 s")
+    }
+
+    private static func canConnect(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = loopback(port: port)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = in_addr_t(0x7F00_0001).bigEndian
+        return address
+    }
+
+    /// A port the kernel hands out for loopback, released for the server to take.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestSetupError("socket() failed") }
+        defer { close(fd) }
+        var address = loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw TestSetupError("bind() failed") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Starts `arguments[0]` with posix_spawn, a clean signal mask and default signal handlers
+/// (Foundation's `Process` on Linux leaves SIGTERM blocked in the child), stdout to `stdout`.
+func spawn(_ arguments: [String], stdout: String) throws -> pid_t {
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    var defaults = sigset_t()
+    sigemptyset(&defaults)
+    for signal in [SIGTERM, SIGINT, SIGPIPE, SIGHUP] { sigaddset(&defaults, signal) }
+    posix_spawnattr_setsigdefault(&attributes, &defaults)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    let argv = arguments.map { strdup($0) } + [nil]
+    defer { for pointer in argv { free(pointer) } }
+    var child: pid_t = 0
+    let rc = posix_spawn(&child, arguments[0], &actions, &attributes, argv, environ)
+    guard rc == 0 else { throw TestSetupError("cannot start \(arguments[0]): error \(rc)") }
+    return child
+}

@@ -1,0 +1,38 @@
+import Foundation
+import MizanProtocol
+@testable import MizanStores
+import Testing
+
+@Suite struct RedisStoreFaultTests {
+    @Test(.enabled(if: RedisServer.isInstalled, "redis-server is not installed (apt-get install redis-server)"))
+    func failsFastWhileRedisIsDownAndRecoversWhenItIsBack() async throws {
+        let server = try RedisServer()
+        defer { server.removeFiles() }
+        let clock = ManualClock()
+        let store = RedisStore(port: server.port, prefix: "fault:", clock: clock.storeClock,
+                               connectTimeoutMilliseconds: 500, commandTimeoutMilliseconds: 500)
+        let m = try await put(store, "books.get_book", #"{"id":1}"#, now: clock.now)
+        #expect(try await store.get(m.key) != nil)
+
+        server.stop()
+        for _ in 0..<3 {
+            let started = ContinuousClock.now
+            do {
+                _ = try await store.get(m.key)
+                Issue.record("a get succeeded with Redis stopped")
+            } catch let error as StoreError {
+                #expect(error.kind == .unavailable)
+                #expect(error.message.contains("Redis at 127.0.0.1:\(server.port)"))
+            }
+            // Bounded by the timeouts, with a wide margin for a loaded machine; not a benchmark.
+            #expect(ContinuousClock.now - started < .seconds(10))
+        }
+        await #expect(throws: StoreError.self) { try await store.purge(.all) }
+
+        try server.start()
+        // Nothing was saved, so the server comes back empty; the store reconnects by itself.
+        #expect(try await store.get(m.key) == nil)
+        try await store.put(Array("again".utf8), metadata: m)
+        #expect(try await store.get(m.key)?.body == Array("again".utf8))
+    }
+}
