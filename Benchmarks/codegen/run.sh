@@ -40,26 +40,10 @@ if [[ ! -x /usr/bin/time ]]; then
   exit 69
 fi
 
-# 1. Release build, in its own scratch path so it does not contend with the debug build's lock.
-BUILD_CMD=(swift build -c release --scratch-path "$SCRATCH" --product mizan)
-if [[ -z "${NO_BUILD:-}" ]]; then
-  log "building: ${BUILD_CMD[*]}"
-  "${BUILD_CMD[@]}" >&2
-fi
-BUILT="$(swift build -c release --scratch-path "$SCRATCH" --show-bin-path)/mizan"
-[[ -x "$BUILT" ]] || { log "run.sh: no release binary at $BUILT"; exit 69; }
-
-# Wait (up to QUIET_WAIT seconds) for the machine to calm down: builds and tests running beside
-# the benchmark on 2 cores would be measured too.
-QUIET_LOAD="${QUIET_LOAD:-1.0}"
-QUIET_WAIT="${QUIET_WAIT:-300}"
-waited=0
-while python3 -c "import sys; sys.exit(0 if float(open('/proc/loadavg').read().split()[0]) > $QUIET_LOAD else 1)" \
-      && (( waited < QUIET_WAIT )); do
-  (( waited == 0 )) && log "waiting for the 1-minute load average to fall below $QUIET_LOAD (up to ${QUIET_WAIT}s)"
-  sleep 10; waited=$((waited + 10))
-done
-LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
+# 1. Release build, then wait for a quiet machine (Benchmarks/lib.sh).
+source "$ROOT/Benchmarks/lib.sh"
+build_release_mizan
+wait_for_quiet_machine
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/mizan-bench.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 # Measure a private copy, so a rebuild of the scratch path during the run cannot swap binaries.
