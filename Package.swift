@@ -38,12 +38,14 @@ let package = Package(
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .target(name: "MizanStores", dependencies: ["MizanCore", "MizanProtocol", "CSQLite", "CHiredis"]),
         .executableTarget(name: "mizan-stores-bench", dependencies: ["MizanStores", "MizanProtocol"], path: "Benchmarks/stores", exclude: ["run.sh"]),
+        // Helpers shared by test targets (golden-file diffs); never linked into mizan.
+        .target(name: "MizanTestSupport", path: "Tests/MizanTestSupport"),
         .testTarget(name: "MizanCoreTests", dependencies: ["MizanCore"]),
         .testTarget(name: "MizanConfigTests", dependencies: ["MizanConfig"]),
         .testTarget(name: "MizanSchemaTests", dependencies: ["MizanSchema", "MizanCore"]),
-        .testTarget(name: "MizanOpenAPITests", dependencies: ["MizanOpenAPI", "MizanSchema", "MizanCore", "MizanCodegen"], exclude: ["Golden", "Inputs"]),
+        .testTarget(name: "MizanOpenAPITests", dependencies: ["MizanOpenAPI", "MizanSchema", "MizanCore", "MizanCodegen", "MizanTestSupport"], exclude: ["Golden", "Inputs"]),
         .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema", "MizanCore"]),
-        .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore"], exclude: ["Golden"]),
+        .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore", "MizanTestSupport"], exclude: ["Golden"]),
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
         .testTarget(name: "MizanProtocolTests", dependencies: ["MizanProtocol", "MizanManifest", "MizanSchema", "MizanCore"]),
         // mizan-stores-bench is also the writer that the SQLite crash test kills.

@@ -1,6 +1,7 @@
 import Foundation
 import MizanCodegen
 import MizanSchema
+import MizanTestSupport
 import Testing
 
 /// The bookshop's generated kernel, compared byte for byte with the committed golden files.

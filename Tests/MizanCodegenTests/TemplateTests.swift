@@ -10,8 +10,8 @@ import Testing
     @Test func embeddedTemplatesMatchTheTemplatesFolder() throws {
         let folder = TestPaths.repo("Templates")
         let files = (FileManager.default.enumerator(atPath: folder)?.compactMap { $0 as? String } ?? [])
-            .filter { !$0.hasSuffix("/") && FileManager.default.fileExists(atPath: folder + "/" + $0) }
-            .filter { var d: ObjCBool = false; FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &d); return !d.boolValue }
+            .filter { var isDirectory: ObjCBool = false
+                return FileManager.default.fileExists(atPath: folder + "/" + $0, isDirectory: &isDirectory) && !isDirectory.boolValue }
         #expect(Set(files) == Set(TemplateSet.embedded.keys), "run `make templates`")
         for name in files {
             let text = try String(contentsOfFile: folder + "/" + name, encoding: .utf8)

@@ -2,6 +2,7 @@ import Foundation
 import MizanCodegen
 import MizanCore
 import MizanSchema
+import MizanTestSupport
 import Testing
 
 /// Small OpenAPI documents, one per construct (Inputs/), each with the diagnostics it must give
@@ -152,7 +153,7 @@ import Testing
             let same = expected == file.contents  // a Bool, so a failure shows the diff, not both files
             #expect(same, """
                 Golden/\(input.name)/\(file.path) differs from what mizan generates (MIZAN_RECORD=1 to re-record):
-                \(openAPILineDiff(expected: expected, actual: file.contents))
+                \(lineDiff(expected: expected, actual: file.contents))
                 """)
         }
     }
