@@ -104,6 +104,17 @@ struct DecodingContext {
         return result
     }
 
+    /// The elements of an optional array with their pointers; a value that is not an array is
+    /// reported ("expected 'errors' to be an array, found …") and reads as empty.
+    mutating func array(_ node: JSONNode?, at pointer: String, what: String, of kind: String = "an array") -> [(node: JSONNode, pointer: String)] {
+        guard let node else { return [] }
+        guard let elements = node.elements else {
+            error(SchemaCode.wrongType, "expected \(what) to be \(kind), found \(node.kindName)", at: pointer)
+            return []
+        }
+        return elements.enumerated().map { ($1, JSONPointer.appending(pointer, $0)) }
+    }
+
     mutating func string(_ node: JSONNode?, at pointer: String, what: String) -> String? {
         guard let node else { return nil }
         guard let s = node.stringValue else {

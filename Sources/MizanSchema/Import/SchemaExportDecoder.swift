@@ -224,27 +224,9 @@ struct SchemaExportDecoder {
             }
         }
         let returns = f["returns"].flatMap { returnsDecl($0, at: pointer + "/returns") } ?? .empty
-        var errors: [ErrorDecl] = []
-        if let errorsNode = f["errors"] {
-            if let elements = errorsNode.elements {
-                for (i, element) in elements.enumerated() {
-                    if let e = errorDecl(element, at: JSONPointer.appending(pointer + "/errors", i)) { errors.append(e) }
-                }
-            } else {
-                context.error(SchemaCode.wrongType, "expected 'errors' to be an array, found \(errorsNode.kindName)", at: pointer + "/errors")
-            }
-        }
+        let errors = context.array(f["errors"], at: pointer + "/errors", what: "'errors'").compactMap { errorDecl($0.node, at: $0.pointer) }
         let cache = f["cache"].flatMap { cachePolicy($0, at: pointer + "/cache") }
-        var affects: [Affect] = []
-        if let affectsNode = f["affects"] {
-            if let elements = affectsNode.elements {
-                for (i, element) in elements.enumerated() {
-                    if let a = affect(element, at: JSONPointer.appending(pointer + "/affects", i)) { affects.append(a) }
-                }
-            } else {
-                context.error(SchemaCode.wrongType, "expected 'affects' to be an array, found \(affectsNode.kindName)", at: pointer + "/affects")
-            }
-        }
+        let affects = context.array(f["affects"], at: pointer + "/affects", what: "'affects'").compactMap { affect($0.node, at: $0.pointer) }
         guard let method, let path else { return nil }
         return Client(
             name: name, method: method, path: path,
@@ -326,16 +308,8 @@ struct SchemaExportDecoder {
                               at: pointer + "/context")
             }
         }
-        var tags: [String] = []
-        if let tagsNode = f["tags"] {
-            if let elements = tagsNode.elements {
-                for (i, element) in elements.enumerated() {
-                    if let t = context.string(element, at: JSONPointer.appending(pointer + "/tags", i), what: "a tag") { tags.append(t) }
-                }
-            } else {
-                context.error(SchemaCode.wrongType, "expected 'tags' to be an array of strings, found \(tagsNode.kindName)", at: pointer + "/tags")
-            }
-        }
+        let tags = context.array(f["tags"], at: pointer + "/tags", what: "'tags'", of: "an array of strings")
+            .compactMap { context.string($0.node, at: $0.pointer, what: "a tag") }
         guard let ttl, let contextValue else { return nil }
         return CachePolicy(ttl: ttl, staleWhileRevalidate: swr, context: contextValue, tags: tags)
     }
