@@ -38,7 +38,8 @@ enum RedisScripts {
     drop(k)
     local e = ns .. 'e:' .. k
     redis.call('HSET', e, 'm', ARGV[3], 'b', ARGV[4], 'x', ARGV[5], 's', ARGV[11])
-    redis.call('PEXPIREAT', e, ARGV[6])
+    -- Relative to the writer's clock, not Redis's: two hosts' clocks may disagree.
+    redis.call('PEXPIRE', e, math.max(1, tonumber(ARGV[6]) - tonumber(ARGV[9])))
     redis.call('SET', ns .. 'ix:' .. k, ARGV[10])
     local parts = split(ARGV[10])
     for i = 3, #parts do redis.call('SADD', parts[i], k) end

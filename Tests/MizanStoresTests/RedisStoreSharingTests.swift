@@ -28,4 +28,18 @@ import Testing
         #expect(try await first.purge(.tag("all")) == 199)
         #expect(try await second.stats().entries == 0)
     }
+
+    /// Redis expires an entry relative to the writer's clock, so a writer whose clock is behind
+    /// the Redis host's (another machine, or a test clock) does not lose entries at once.
+    @Test(.enabled(if: RedisServer.isInstalled, "redis-server is not installed (apt-get install redis-server)"))
+    func expiryFollowsTheWritersClockNotTheServers() async throws {
+        let server = try RedisServer()
+        defer { server.removeFiles() }
+        let clock = ManualClock()
+        clock.advance(-3_600_000)
+        let store = RedisStore(port: server.port, prefix: "skew:", clock: clock.storeClock)
+        let entry = try await put(store, "books.get_book", #"{"id":1}"#, now: clock.now, ttl: 60_000, swr: 0)
+        #expect(try await store.get(entry.key) != nil)
+        #expect(try await store.stats().entries == 1)
+    }
 }
