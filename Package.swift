@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         .executableTarget(name: "mizan", dependencies: ["MizanCLI"]),
@@ -37,6 +39,15 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .target(name: "MizanStores", dependencies: ["MizanCore", "MizanProtocol", "CSQLite", "CHiredis"]),
+        // The local caching proxy: Hummingbird serves, AsyncHTTPClient calls the upstream.
+        .target(
+            name: "MizanDevServer",
+            dependencies: [
+                "MizanCore", "MizanSchema", "MizanManifest", "MizanProtocol", "MizanStores",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .executableTarget(name: "mizan-stores-bench", dependencies: ["MizanStores", "MizanProtocol"], path: "Benchmarks/stores", exclude: ["run.sh"]),
         // Helpers shared by test targets (golden-file diffs); never linked into mizan.
         .target(name: "MizanTestSupport", path: "Tests/MizanTestSupport"),
@@ -49,6 +60,13 @@ let package = Package(
         .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
         .testTarget(name: "MizanProtocolTests", dependencies: ["MizanProtocol", "MizanManifest", "MizanSchema", "MizanCore"]),
         // mizan-stores-bench is also the writer that the SQLite crash test kills.
+        .testTarget(
+            name: "MizanDevServerTests",
+            dependencies: [
+                "MizanDevServer", "MizanProtocol", "MizanStores", "MizanManifest", "MizanSchema", "MizanCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "MizanStoresTests", dependencies: ["MizanStores", "MizanProtocol", "MizanCore", "mizan-stores-bench"]),
     ]
 )

@@ -23,6 +23,36 @@ public indirect enum JSONOutput: Sendable, Equatable {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// One line without spaces or a trailing newline: log lines and HTTP bodies.
+    public func compact() -> String {
+        var out: [UInt8] = []
+        writeCompact(into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private func writeCompact(into out: inout [UInt8]) {
+        switch self {
+        case .array(let elements):
+            out.append(UInt8(ascii: "["))
+            for (i, e) in elements.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                e.writeCompact(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        case .object(let members):
+            out.append(UInt8(ascii: "{"))
+            for (i, (key, value)) in members.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                CanonicalJSON.writeString(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                value.writeCompact(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        default:
+            write(into: &out, indent: 0)
+        }
+    }
+
     private func write(into out: inout [UInt8], indent: Int) {
         switch self {
         case .null: out.append(contentsOf: "null".utf8)

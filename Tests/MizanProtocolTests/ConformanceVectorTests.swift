@@ -146,16 +146,7 @@ import Testing
 
         let selectorNode = try #require(vector["selector"])
         let outcome = Result { () throws(ParamError) -> Bool in
-            let selector: PurgeSelector
-            if selectorNode["all"]?.boolValue == true {
-                selector = .all
-            } else if let tag = selectorNode["tag"]?.stringValue {
-                selector = .tag(tag)
-            } else {
-                var collector = ParamReader(vector.specs).collector()
-                for member in selectorNode["params"]?.members ?? [] { try collector.add(json: member.value, named: member.key) }
-                selector = .client(selectorNode["client"]?.stringValue ?? "", params: try collector.selectorParams())
-            }
+            let selector = try PurgeSelector.from(json: selectorNode) { _ in ParamReader(vector.specs) }
             return scope.contains(context: context, caller: caller)
                 && selector.matches(client: entryNode["client"]?.stringValue ?? "", params: entryParams, tags: tags, deps: deps)
         }

@@ -46,6 +46,35 @@ public enum PurgeSelector: Sendable, Hashable {
         return .client(member.client, params: try collector.selectorParams())
     }
 
+    /// A selector as the management API writes it (docs/protocol.md, "Selectors"):
+    /// `{"client": C, "params": {...}}`, `{"tag": T}` or `{"all": true}`, params as raw JSON values
+    /// read with `reader(C)`, the client's specs (nil: not a client of the manifest).
+    public static func from(json node: JSONNode, reader: (String) -> ParamReader?) throws(ParamError) -> PurgeSelector {
+        guard node.members != nil else {
+            throw ParamError(param: "", kind: .type, message: "a selector must be a JSON object, not \(node.kindName)")
+        }
+        if node["all"]?.boolValue == true { return .all }
+        if let tag = node["tag"] {
+            guard let text = tag.stringValue, EntryMetadata.isValidTag(text) else {
+                throw ParamError(param: "", kind: .type, message: "'tag' must be 1-128 visible ASCII characters")
+            }
+            return .tag(text)
+        }
+        guard let client = node["client"]?.stringValue, !client.isEmpty else {
+            throw ParamError(param: "", kind: .missing, message: "a selector needs 'client', 'tag' or \"all\": true")
+        }
+        let params = node["params"]?.members ?? []
+        guard let reader = reader(client) else {
+            if let first = params.first {
+                throw ParamError(param: first.key, kind: .unknown, message: "'\(client)' is not a client of this manifest")
+            }
+            return .client(client, params: .empty)
+        }
+        var collector = reader.collector()
+        for member in params { try collector.add(json: member.value, named: member.key) }
+        return .client(client, params: try collector.selectorParams())
+    }
+
     /// The selector one `affects` entry of a mutation names: a `from` param takes the mutation's
     /// canonical value (absent or null leaves the target param unnarrowed), a literal its value;
     /// each is read with the target's spec, so `"5"` and `5` select the same `int` entries.

@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import Logging
+import MizanManifest
+import MizanProtocol
+import MizanStores
+import NIOCore
+
+/// Everything `mizan dev` is started with. The CLI fills it from flags, the environment and
+/// `mizan.toml`; tests fill it directly.
+public struct DevServerOptions: Sendable {
+    public var upstream: UpstreamAddress
+    /// 127.0.0.1 unless told otherwise: the management API must not face a network by accident.
+    public var host = "127.0.0.1"
+    /// 0 picks a free port (tests); `onListening` reports it.
+    public var port = 4000
+    /// Required on every `/_mizan/` request but `health`, as `Authorization: Bearer TOKEN`.
+    public var managementToken: String
+    public var credentials = CredentialSources()
+    public var connectTimeout: TimeAmount = .seconds(5)
+    /// For a whole upstream response head; a slower upstream gets a 504.
+    public var upstreamTimeout: TimeAmount = .seconds(30)
+    /// Request bodies are read whole (mutations need their params); larger ones get a 413.
+    public var maxRequestBody = 64 << 20
+    /// Responses up to this size are cached; larger ones are streamed through, not stored.
+    public var maxEntryBytes = 16 << 20
+    public var clock = StoreClock.system
+
+    public init(upstream: UpstreamAddress, managementToken: String) {
+        self.upstream = upstream
+        self.managementToken = managementToken
+    }
+}
+
+/// The local caching proxy: one object holding the store, the routes and the upstream client,
+/// and the Hummingbird application that serves it. `main` and the tests build it the same way:
+///
+/// ```swift
+/// let server = DevServer(options: options, store: store, derivation: derivation, manifest: manifest)
+/// try await server.application(onListening: { port in ... }).runService()
+/// ```
+public final class DevServer: Sendable {
+    public let options: DevServerOptions
+    let store: any CacheStore
+    let derivation: CacheKeyDerivation
+    let routes: RoutesHolder
+    let upstream: UpstreamClient
+    let inFlight = InFlight<Fetched>()
+    let stats = DevStats()
+    let refreshFailures = RefreshFailures()
+    let log: @Sendable (RequestLogRecord) -> Void
+    /// Incremented by every purge, so a fetch that started before a purge does not store what
+    /// the purge meant to remove.
+    let purgeEpoch = Epoch()
+
+    public init(
+        options: DevServerOptions, store: any CacheStore, derivation: CacheKeyDerivation, manifest: EdgeManifest,
+        log: @escaping @Sendable (RequestLogRecord) -> Void = { _ in }
+    ) {
+        self.options = options
+        self.store = store
+        self.derivation = derivation
+        self.routes = RoutesHolder(RouteTable(manifest: manifest))
+        self.upstream = UpstreamClient(address: options.upstream, connectTimeout: options.connectTimeout, timeout: options.upstreamTimeout)
+        self.log = log
+    }
+
+    /// The manifest being served.
+    public var manifest: EdgeManifest { routes.current.manifest }
+
+    public var counters: DevCounters { stats.snapshot }
+
+    /// The Hummingbird application; `runService()` runs it until SIGINT or SIGTERM and then
+    /// drains open requests.
+    public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var logger = Logger(label: "mizan-dev")
+        logger.logLevel = .error
+        return Application(
+            responder: DevResponder(server: self),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Closes the upstream connections; call after the application stopped.
+    public func shutdown() async {
+        await upstream.shutdown()
+    }
+}
+
+/// The routes, swapped as a whole when the manifest is reloaded.
+final class RoutesHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var table: RouteTable
+
+    init(_ table: RouteTable) { self.table = table }
+
+    var current: RouteTable { lock.withLock { table } }
+    func replace(_ table: RouteTable) { lock.withLock { self.table = table } }
+}
+
+final class Epoch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    var current: Int { lock.withLock { value } }
+    func advance() { lock.withLock { value += 1 } }
+}
+
+/// Keys whose last background refresh failed, so the stale entry served meanwhile says
+/// `stale-if-error`; cleared by the next successful fetch.
+final class RefreshFailures: @unchecked Sendable {
+    private let lock = NSLock()
+    private var keys: Set<CacheKey> = []
+
+    func record(_ key: CacheKey, failed: Bool) {
+        lock.withLock { if failed { keys.insert(key) } else { keys.remove(key) } }
+    }
+    func contains(_ key: CacheKey) -> Bool { lock.withLock { keys.contains(key) } }
+}
+
+struct DevResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+    let server: DevServer
+
+    func respond(to request: Request, context: BasicRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        var record = RequestLogRecord(method: request.method.rawValue, path: request.uri.path)
+        let response: Response
+        if request.uri.path == "/_mizan" || request.uri.path.hasPrefix("/_mizan/") {
+            response = await server.management(request, record: &record)
+        } else {
+            response = await server.proxy(request, record: &record)
+        }
+        record.status = Int(response.status.code)
+        let elapsed = (ContinuousClock.now - started).components
+        record.milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        server.log(record)
+        return response
+    }
+}

@@ -1,0 +1,238 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MizanCore
+import MizanProtocol
+import MizanStores
+import NIOCore
+
+/// The management API under `/_mizan/` — the one the hosted edge exposes (docs/render-api.md).
+/// Every route but `health` needs `Authorization: Bearer TOKEN`; errors are JSON with a code.
+extension DevServer {
+    func management(_ incoming: Request, record: inout RequestLogRecord) async -> Response {
+        var request = incoming
+        record.outcome = "api"
+        let path = request.uri.path.dropFirst("/_mizan".count)
+        let method = request.method
+        if path == "/health", method == .get {
+            return json(200, .object([
+                ("status", .string("ok")),
+                ("schema_hash", .string(manifest.schemaHash)),
+                ("routes", .int(manifest.routes.count)),
+            ]))
+        }
+        guard authorized(request.headers[.authorization]) else {
+            var response = Self.problem(401, "unauthorized", "this API needs 'Authorization: Bearer <token>' with the token mizan dev printed at start")
+            response.headers[.wwwAuthenticate] = "Bearer realm=\"mizan\""
+            return response
+        }
+        let query = PercentDecoding.query(Substring(request.uri.query ?? "")) ?? []
+        do {
+            switch (method, path) {
+            case (.get, "/stats"):
+                return try await statsResponse()
+            case (.get, "/entries"):
+                return try await listEntries(query)
+            case (.get, _) where path.hasPrefix("/entries/"):
+                let rest = path.dropFirst("/entries/".count)
+                if rest.hasSuffix("/body") { return try await entryBody(rest.dropLast("/body".count)) }
+                return try await showEntry(rest)
+            case (.post, "/purge"):
+                let body = try await request.collectBody(upTo: 1 << 20)
+                return try await purge(Array(buffer: body))
+            default:
+                return Self.problem(404, "not_found", "no management route \(method.rawValue) /_mizan\(path)")
+            }
+        } catch let error as ManagementError {
+            return Self.problem(error.status, error.code, error.message)
+        } catch {
+            return Self.problem(503, "store_unavailable", "the store did not answer: \(error)")
+        }
+    }
+
+    /// Constant-time comparison, so response timing does not leak the token.
+    private func authorized(_ header: String?) -> Bool {
+        guard let header, header.hasPrefix("Bearer ") else { return false }
+        let given = Array(header.dropFirst("Bearer ".count).utf8)
+        let expected = Array(options.managementToken.utf8)
+        guard given.count == expected.count else { return false }
+        return zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private func statsResponse() async throws -> Response {
+        let storeStats = try await store.stats()
+        let c = stats.snapshot
+        return json(200, .object([
+            ("entries", .int(storeStats.entries)),
+            ("bytes", .int(storeStats.bytes)),
+            ("evictions", .int(storeStats.evictions)),
+            ("per_client", .object(storeStats.perClient.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+            ("requests", .int(c.requests)),
+            ("hits", .int(c.hits)),
+            ("stale", .int(c.stale)),
+            ("misses", .int(c.misses)),
+            ("coalesced", .int(c.coalesced)),
+            ("bypassed", .int(c.bypassed)),
+            ("stored", .int(c.stored)),
+            ("purges", .int(c.purges)),
+            ("purged_entries", .int(c.purgedEntries)),
+            ("upstream_requests", .int(c.upstreamRequests)),
+            ("upstream_errors", .int(c.upstreamErrors)),
+            ("hit_ratio", c.hitRatio.map { .raw(String(format: "%.4f", $0)) } ?? .null),
+        ]))
+    }
+
+    /// `GET /_mizan/entries?client=C&param=k=v&tag=T&context=C&limit=N&after=CURSOR`
+    private func listEntries(_ query: [(name: String, value: String)]) async throws -> Response {
+        let selector = try selector(from: query)
+        var scope = PurgeScope()
+        if let context = query.last(where: { $0.name == "context" })?.value {
+            guard let parsed = CacheContext(rawValue: context) else {
+                throw ManagementError(400, "bad_context", "context must be public, user or session, not '\(context)'")
+            }
+            scope.context = parsed
+        }
+        let limitText = query.last { $0.name == "limit" }?.value ?? "100"
+        guard let limit = Int(limitText), (1...1000).contains(limit) else {
+            throw ManagementError(400, "bad_limit", "limit must be an integer from 1 to 1000, not '\(limitText)'")
+        }
+        let page = try await store.list(EntryFilter(selector, scope: scope), after: query.last { $0.name == "after" }?.value, limit: limit)
+        return json(200, .object([
+            ("entries", .array(page.entries.map(Self.entryJSON))),
+            ("next", page.next.map(JSONOutput.string) ?? .null),
+        ]))
+    }
+
+    private func showEntry(_ keyText: Substring) async throws -> Response {
+        let stored = try await storedEntry(keyText)
+        var object = Self.entryJSON(stored.metadata)
+        if case .object(var members) = object {
+            let now = options.clock.now()
+            members.append(("fresh", .bool(stored.metadata.isFresh(at: now))))
+            members.append(("age", .int(Int(max(0, now - stored.metadata.created) / 1000))))
+            object = .object(members)
+        }
+        return json(200, object)
+    }
+
+    private func entryBody(_ keyText: Substring) async throws -> Response {
+        let stored = try await storedEntry(keyText)
+        var headers = HTTPFields()
+        headers[.contentType] = stored.metadata.contentType ?? "application/octet-stream"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
+    }
+
+    private func storedEntry(_ keyText: Substring) async throws -> StoredEntry {
+        guard let key = CacheKey(hex: keyText) else {
+            throw ManagementError(400, "bad_key", "an entry key is 64 lower-case hex digits")
+        }
+        guard let stored = try await store.get(key) else {
+            throw ManagementError(404, "no_entry", "no entry under that key (it may have expired or been purged)")
+        }
+        return stored
+    }
+
+    /// `POST /_mizan/purge` with `{"selector": {...}, "context": C, "mode": "soft"|"hard"}`.
+    private func purge(_ body: [UInt8]) async throws -> Response {
+        let document: JSONDocument
+        do { document = try JSONParser.parse(body, file: "body") } catch {
+            throw ManagementError(400, "bad_json", "the body is not JSON: \(error.diagnostics.first?.message ?? "")")
+        }
+        let root = document.root
+        guard let selectorNode = root["selector"] else {
+            throw ManagementError(400, "bad_selector", "the body needs a 'selector': {\"client\": …, \"params\": {…}}, {\"tag\": …} or {\"all\": true}")
+        }
+        let selector = try readSelector(selectorNode)
+        var scope = PurgeScope()
+        if let context = root["context"] {
+            guard let parsed = context.stringValue.flatMap(CacheContext.init(rawValue:)) else {
+                throw ManagementError(400, "bad_context", "context must be public, user or session")
+            }
+            scope.context = parsed
+        }
+        let modeText = root["mode"]?.stringValue ?? "hard"
+        guard let mode = PurgeMode(rawValue: modeText) else {
+            throw ManagementError(400, "bad_mode", "mode must be soft or hard, not '\(modeText)'")
+        }
+        purgeEpoch.advance()
+        let count = try await store.purge(selector, scope: scope, mode: mode)
+        stats.update {
+            $0.purges += 1
+            $0.purgedEntries += count
+        }
+        return json(200, .object([("purged", .int(count)), ("mode", .string(mode.rawValue))]))
+    }
+
+    private func readSelector(_ node: JSONNode) throws -> PurgeSelector {
+        let table = routes.current
+        if let client = node["client"]?.stringValue, table.readers[client] == nil, !(node["params"]?.members?.isEmpty ?? true) {
+            throw ManagementError(404, "unknown_client", Self.unknownClient(client, known: table.readers.keys.sorted()))
+        }
+        do {
+            return try PurgeSelector.from(json: node) { table.readers[$0] }
+        } catch {
+            throw ManagementError(400, "bad_selector", error.message)
+        }
+    }
+
+    /// The list filter from query items: `client` with `param=k=v`…, or `tag`; none: all.
+    private func selector(from query: [(name: String, value: String)]) throws -> PurgeSelector {
+        if let tag = query.last(where: { $0.name == "tag" })?.value { return .tag(tag) }
+        guard let client = query.last(where: { $0.name == "client" })?.value else { return .all }
+        var params: [(String, JSONOutput)] = []
+        for item in query where item.name == "param" {
+            let parts = item.value.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ManagementError(400, "bad_param", "param must be name=value, not '\(item.value)'") }
+            params.append((parts[0], .string(parts[1])))
+        }
+        let text = JSONOutput.object([("client", .string(client)), ("params", .object(params))]).compact()
+        let node = try JSONParser.parse(Array(text.utf8), file: "query").root
+        return try readSelector(node)
+    }
+
+    static func unknownClient(_ client: String, known: [String]) -> String {
+        var message = "'\(client)' is not a client of this manifest"
+        if let suggestion = Spelling.suggestion(for: client, among: known) { message += "; did you mean '\(suggestion)'?" }
+        return message + " (clients: \(known.joined(separator: ", ")))"
+    }
+
+    static func entryJSON(_ m: EntryMetadata) -> JSONOutput {
+        .object([
+            ("key", .string(m.key.hex)),
+            ("client", .string(m.client)),
+            ("params", .raw(m.params.text)),
+            ("context", .string(m.context.rawValue)),
+            ("caller", m.caller.map { .string($0.hex) } ?? .null),
+            ("status", .int(m.status)),
+            ("content_type", m.contentType.map(JSONOutput.string) ?? .null),
+            ("headers", .array(m.headers.map { .array([.string($0.name), .string($0.value)]) })),
+            ("created", .int(Int(m.created))),
+            ("expires", .int(Int(m.expires))),
+            ("stale_until", .int(Int(m.staleUntil))),
+            ("etag", .string(m.etag)),
+            ("size", .int(m.size)),
+            ("tags", .array(m.tags.map(JSONOutput.string))),
+            ("deps", .array(m.deps.map { .object([("client", .string($0.client)), ("params", .raw($0.params.text))]) })),
+        ])
+    }
+
+    private func json(_ status: Int, _ value: JSONOutput) -> Response {
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        return Response(status: .init(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: value.rendered())))
+    }
+}
+
+struct ManagementError: Error {
+    var status: Int
+    var code: String
+    var message: String
+
+    init(_ status: Int, _ code: String, _ message: String) {
+        self.status = status
+        self.code = code
+        self.message = message
+    }
+}
