@@ -15,6 +15,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // Already required by the two above; named so that MizanDevServer may import them.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .executableTarget(name: "mizan", dependencies: ["MizanCLI"]),
@@ -46,6 +51,11 @@ let package = Package(
                 "MizanCore", "MizanSchema", "MizanManifest", "MizanProtocol", "MizanStores",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "mizan-stores-bench", dependencies: ["MizanStores", "MizanProtocol"], path: "Benchmarks/stores", exclude: ["run.sh"]),
@@ -64,7 +74,13 @@ let package = Package(
             name: "MizanDevServerTests",
             dependencies: [
                 "MizanDevServer", "MizanProtocol", "MizanStores", "MizanManifest", "MizanSchema", "MizanCore",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "MizanStoresTests", dependencies: ["MizanStores", "MizanProtocol", "MizanCore", "mizan-stores-bench"]),
