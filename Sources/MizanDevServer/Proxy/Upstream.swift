@@ -96,6 +96,9 @@ final class UpstreamClient: Sendable {
             timeout: .init(connect: connectTimeout, read: timeout),
             decompression: .disabled)
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        // A backend that is down (Django restarting) answers 502 at once, not after the connect
+        // timeout of retries.
+        configuration.connectionPool.retryConnectionEstablishment = false
         configuration.httpVersion = .http1Only
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }

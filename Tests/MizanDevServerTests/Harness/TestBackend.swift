@@ -39,7 +39,7 @@ final class TestBackend: @unchecked Sendable {
             return Self.json(#"{"genre":"\#(genre)","v":\#(self.lock.withLock { self.version })}"#)
         }
         router.put("/api/books/{id}") { request, context -> Response in
-            _ = self.note(request)
+            if self.note(request) { return Self.text(500, "backend down") }
             var request = request
             let body = try await request.collectBody(upTo: 1 << 20)
             let id = context.parameters.get("id", as: Int.self) ?? -1
@@ -61,6 +61,10 @@ final class TestBackend: @unchecked Sendable {
             _ = self.note(request)
             let who = request.headers[.authorization] ?? "nobody"
             return Self.json(#"{"owner":"\#(who)"}"#)
+        }
+        router.post("/api/me/cart/items") { request, _ -> Response in
+            _ = self.note(request)
+            return Self.json(#"{"added":true}"#)
         }
         router.get("/api/stats") { request, _ -> Response in
             _ = self.note(request)
@@ -120,6 +124,13 @@ enum TestManifest {
   "project": "bookshop",
   "schema_hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
   "routes": [
+    {
+      "client": "cart.add_item",
+      "method": "POST",
+      "path": "/api/me/cart/items",
+      "params": [],
+      "cache": false
+    },
     {
       "client": "admin.stats",
       "method": "GET",
@@ -275,6 +286,12 @@ enum TestManifest {
     }
   ],
   "invalidation": {
+    "cart.add_item": [
+      {
+        "client": "me.cart",
+        "params": {}
+      }
+    ],
     "books.update_book": [
       {
         "client": "books.get_book",
