@@ -27,6 +27,7 @@ let package = Package(
             name: "MizanCLI",
             dependencies: [
                 "MizanCore", "MizanConfig", "MizanSchema", "MizanOpenAPI", "MizanManifest", "MizanCodegen",
+                "MizanProtocol", "MizanStores", "MizanDevServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -67,13 +68,13 @@ let package = Package(
         .testTarget(name: "MizanOpenAPITests", dependencies: ["MizanOpenAPI", "MizanSchema", "MizanCore", "MizanCodegen", "MizanTestSupport"], exclude: ["Golden", "Inputs"]),
         .testTarget(name: "MizanManifestTests", dependencies: ["MizanManifest", "MizanSchema", "MizanCore"]),
         .testTarget(name: "MizanCodegenTests", dependencies: ["MizanCodegen", "MizanSchema", "MizanCore", "MizanTestSupport"], exclude: ["Golden"]),
-        .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI"]),
+        .testTarget(name: "MizanCLITests", dependencies: ["MizanCLI", "MizanTestSupport"]),
         .testTarget(name: "MizanProtocolTests", dependencies: ["MizanProtocol", "MizanManifest", "MizanSchema", "MizanCore"]),
         // mizan-stores-bench is also the writer that the SQLite crash test kills.
         .testTarget(
             name: "MizanDevServerTests",
             dependencies: [
-                "MizanDevServer", "MizanProtocol", "MizanStores", "MizanManifest", "MizanSchema", "MizanCore",
+                "MizanDevServer", "MizanProtocol", "MizanStores", "MizanManifest", "MizanSchema", "MizanCore", "MizanTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -83,6 +84,6 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "MizanStoresTests", dependencies: ["MizanStores", "MizanProtocol", "MizanCore", "mizan-stores-bench"]),
+        .testTarget(name: "MizanStoresTests", dependencies: ["MizanStores", "MizanProtocol", "MizanCore", "MizanTestSupport", "mizan-stores-bench"]),
     ]
 )

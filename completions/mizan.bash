@@ -278,9 +278,56 @@ _mizan_schema_codes() {
 _mizan_dev() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
-    repeating_options=()
-    non_repeating_options=()
-    __mizan_offer_flags_options -1
+    repeating_options=(--user-credential)
+    non_repeating_options=(--upstream --port --host --store --schema --manifest --log-format --session-cookie --memory-megabytes --diagnostics-output --max-schema-size --default-cache --config)
+    __mizan_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--upstream')
+        return
+        ;;
+    '--port')
+        return
+        ;;
+    '--host')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--schema')
+        return
+        ;;
+    '--manifest')
+        return
+        ;;
+    '--log-format')
+        __mizan_add_completions -W 'text'$'\n''json'
+        return
+        ;;
+    '--user-credential')
+        return
+        ;;
+    '--session-cookie')
+        return
+        ;;
+    '--memory-megabytes')
+        return
+        ;;
+    '--diagnostics-output')
+        return
+        ;;
+    '--max-schema-size')
+        return
+        ;;
+    '--default-cache')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
 }
 
 _mizan_cache() {

@@ -62,11 +62,7 @@ struct CodegenCommand: ParsableCommand {
 
         let schema = try input.loadSchema(at: config.codegen.schema, terminal: terminal)
         let generator: KernelGenerator
-        switch Result(catching: { () throws(DiagnosticsError) in
-            var templateSet = TemplateSet.builtIn
-            if let path = config.codegen.templates { templateSet = try TemplateSet(overridingWith: path) }
-            return KernelGenerator(templates: templateSet)
-        }) {
+        switch Self.generator(config) {
         case .success(let g): generator = g
         case .failure(let error):
             try input.write(error.diagnostics, terminal: terminal)
@@ -108,6 +104,15 @@ struct CodegenCommand: ParsableCommand {
             for removed in comparison.removed { terminal.out("removed   \(shownOutput)/\(removed)") }
             terminal.out("\(comparison.isUpToDate ? "Up to date" : "Generated") \(shownOutput)/ from \(Terminal.display(config.codegen.schema)): \(schema.clients.count) clients, \(schema.types.count) types, \(schema.hash)")
         }
+    }
+
+    /// The generator with the built-in templates, or the configured folder's overrides.
+    static func generator(_ config: MizanConfig) -> Result<KernelGenerator, DiagnosticsError> {
+        Result(catching: { () throws(DiagnosticsError) in
+            var templateSet = TemplateSet.builtIn
+            if let path = config.codegen.templates { templateSet = try TemplateSet(overridingWith: path) }
+            return KernelGenerator(templates: templateSet)
+        })
     }
 
     private func runCheck(_ folder: OutputFolder, _ files: [GeneratedFile], shownOutput: String, terminal: Terminal) throws {

@@ -13,6 +13,11 @@ struct ConfigOptions: ParsableArguments {
     /// Loads the configuration with `overrides` from flags; prints problems and exits 65 (64 for
     /// a bad flag value) when there are errors.
     func load(_ overrides: ConfigOverrides, terminal: Terminal) throws -> MizanConfig {
+        try loadWithRoot(overrides, terminal: terminal).config
+    }
+
+    /// Also the project root: the folder of the mizan.toml used, else the current folder.
+    func loadWithRoot(_ overrides: ConfigOverrides, terminal: Terminal) throws -> (config: MizanConfig, root: String) {
         let cwd = FileManager.default.currentDirectoryPath
         let result = ConfigLoader.load(explicitPath: config, searchFrom: cwd, environment: terminal.environment, overrides: overrides)
         terminal.report(result.diagnostics, displayPath: Terminal.display)
@@ -20,7 +25,7 @@ struct ConfigOptions: ParsableArguments {
             let onlyFlags = result.diagnostics.filter { $0.severity == .error }.allSatisfy { $0.code == "MZ110" }
             throw (onlyFlags ? ExitStatus.usage : ExitStatus.dataError).exitCode
         }
-        return loaded
+        return (loaded, result.source.map { ($0 as NSString).deletingLastPathComponent } ?? cwd)
     }
 }
 

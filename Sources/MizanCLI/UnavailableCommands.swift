@@ -19,14 +19,6 @@ enum MizanVersionText {
     static var current: String { MizanCommand.configuration.version.replacingOccurrences(of: "mizan ", with: "") }
 }
 
-struct DevCommand: UnavailableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "dev",
-        abstract: "Run the local caching proxy in front of your backend (Mizan Render on one machine). Not available yet.")
-    static let plannedIn = "the dev server is being built"
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
-
 struct CacheCommand: UnavailableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cache",

@@ -30,9 +30,12 @@ final class RedisConnection {
     private let commandTimeout: timeval
     private var context: UnsafeMutablePointer<redisContext>?
 
-    init(host: String, port: Int, connectTimeoutMilliseconds: Int, commandTimeoutMilliseconds: Int) {
+    let database: Int
+
+    init(host: String, port: Int, database: Int = 0, connectTimeoutMilliseconds: Int, commandTimeoutMilliseconds: Int) {
         self.host = host
         self.port = port
+        self.database = database
         connectTimeout = Self.timeval(milliseconds: connectTimeoutMilliseconds)
         commandTimeout = Self.timeval(milliseconds: commandTimeoutMilliseconds)
     }
@@ -58,6 +61,17 @@ final class RedisConnection {
         redisSetTimeout(fresh, commandTimeout)
         redisEnableKeepAlive(fresh)
         context = fresh
+        if database != 0 {
+            // Every (re)connection starts in database 0; a connection that did not switch is
+            // dropped, never used against the wrong database.
+            do {
+                _ = try command([Array("SELECT".utf8), Array(String(database).utf8)])
+            } catch {
+                if let context { redisFree(context) }
+                context = nil
+                throw StoreError(.unavailable, "Redis at \(address) refused database \(database): \(error)")
+            }
+        }
         return fresh
     }
 

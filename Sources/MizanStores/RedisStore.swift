@@ -19,11 +19,11 @@ public final class RedisStore: CacheStore, @unchecked Sendable {
     /// Timeouts bound how long an operation waits on a down or stuck server before it fails
     /// with `StoreError.Kind.unavailable`.
     public init(
-        host: String = "127.0.0.1", port: Int = 6379, prefix: String = "mizan:", clock: StoreClock = .system,
+        host: String = "127.0.0.1", port: Int = 6379, database: Int = 0, prefix: String = "mizan:", clock: StoreClock = .system,
         connectTimeoutMilliseconds: Int = 2000, commandTimeoutMilliseconds: Int = 5000
     ) {
         connection = RedisConnection(
-            host: host, port: port, connectTimeoutMilliseconds: connectTimeoutMilliseconds,
+            host: host, port: port, database: database, connectTimeoutMilliseconds: connectTimeoutMilliseconds,
             commandTimeoutMilliseconds: commandTimeoutMilliseconds)
         self.clock = clock
         self.prefix = prefix

@@ -34,7 +34,7 @@ struct CLIBehaviourTests {
         }
     }
 
-    @Test("commands not built yet exit 69 with one line on stderr", arguments: [["dev"], ["cache", "ls"], ["deploy"]])
+    @Test("commands not built yet exit 69 with one line on stderr", arguments: [["cache", "ls"], ["deploy"]])
     func unavailableCommands(_ arguments: [String]) async throws {
         try await withTemporaryDirectory { folder in
             let result = try await runMizan(arguments, in: folder)
@@ -43,6 +43,27 @@ struct CLIBehaviourTests {
             #expect(result.stderrLines.count == 1, "\(result)")
             #expect(result.stderr.contains("not available yet"), "\(result)")
             #expect(result.stderr.contains("'\(arguments[0])'"), "the message names the command\n\(result)")
+        }
+    }
+
+    @Test("dev without a manifest or schema exits 74 and says how to get one")
+    func devWithoutAManifest() async throws {
+        try await withTemporaryDirectory { folder in
+            let result = try await runMizan(["dev"], in: folder)
+            #expect(result.exitCode == 74, "\(result)")
+            #expect(result.stderr == "mizan: cannot read the manifest generated/manifest.json; run `mizan codegen` first, or pass --schema or --manifest\n", "\(result)")
+        }
+    }
+
+    @Test("dev rejects a bad upstream and a bad credential source as usage errors")
+    func devBadFlags() async throws {
+        try await withTemporaryDirectory { folder in
+            let upstream = try await runMizan(["dev", "--upstream", "ftp://x"], in: folder)
+            #expect(upstream.exitCode == 64, "\(upstream)")
+            #expect(upstream.stderr.contains("dev.upstream"), "\(upstream)")
+            let credential = try await runMizan(["dev", "--user-credential", "query:token"], in: folder)
+            #expect(credential.exitCode == 64, "\(credential)")
+            #expect(credential.stderr.contains("--user-credential takes header:NAME or cookie:NAME"), "\(credential)")
         }
     }
 

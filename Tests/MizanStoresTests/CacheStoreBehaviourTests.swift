@@ -1,3 +1,4 @@
+import MizanTestSupport
 import Foundation
 import MizanProtocol
 import MizanStores

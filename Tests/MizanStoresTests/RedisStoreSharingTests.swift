@@ -1,3 +1,4 @@
+import MizanTestSupport
 import MizanProtocol
 import MizanStores
 import Testing

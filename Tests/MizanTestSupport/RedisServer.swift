@@ -1,20 +1,20 @@
 import Foundation
 
-/// A `redis-server` of the test's own on a free loopback port, in a temporary folder, with
+/// A `redis-server` of the test's own (shared by the store and dev-server tests) on a free loopback port, in a temporary folder, with
 /// persistence off; stopped by `stop()`. Nothing depends on a server left running.
-final class RedisServer: @unchecked Sendable {
-    static let executable = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first {
+public final class RedisServer: @unchecked Sendable {
+    public static let executable = ["/usr/bin/redis-server", "/usr/local/bin/redis-server"].first {
         FileManager.default.isExecutableFile(atPath: $0)
     }
-    static var isInstalled: Bool { executable != nil }
+    public static var isInstalled: Bool { executable != nil }
 
-    let port: Int
+    public let port: Int
     private let executable: String
     private let directory: URL
     private let lock = NSLock()
     private var pid: pid_t = 0
 
-    init() throws {
+    public init() throws {
         guard let executable = Self.executable else { throw TestSetupError("redis-server is not installed (apt-get install redis-server)") }
         self.executable = executable
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mizan-redis-\(UUID().uuidString)")
@@ -30,14 +30,14 @@ final class RedisServer: @unchecked Sendable {
 
     /// Starts the server (again, on the same port, for fault tests) and waits until it listens.
     /// Not with Foundation's `Process`: its `waitUntilExit` can stall inside a test task.
-    func start() throws {
+    public func start() throws {
         let child = try spawn(arguments, stdout: "/dev/null")
         lock.withLock { pid = child }
         try waitUntilListening()
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s) and reaps it.
-    func stop() {
+    public func stop() {
         let child = lock.withLock { () -> pid_t in
             defer { pid = 0 }
             return pid
@@ -53,7 +53,7 @@ final class RedisServer: @unchecked Sendable {
         waitpid(child, &status, 0)
     }
 
-    func removeFiles() {
+    public func removeFiles() {
         stop()
         try? FileManager.default.removeItem(at: directory)
     }
@@ -87,7 +87,7 @@ final class RedisServer: @unchecked Sendable {
     }
 
     /// A port the kernel hands out for loopback, released for the server to take.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSetupError("socket() failed") }
         defer { close(fd) }
@@ -104,14 +104,15 @@ final class RedisServer: @unchecked Sendable {
     }
 }
 
-struct TestSetupError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
+public struct TestSetupError: Error, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }
 
 /// Starts `arguments[0]` with posix_spawn, a clean signal mask and default signal handlers
-/// (Foundation's `Process` on Linux leaves SIGTERM blocked in the child), stdout to `stdout`.
-func spawn(_ arguments: [String], stdout: String) throws -> pid_t {
+/// (Foundation's `Process` on Linux leaves SIGTERM blocked in the child), stdout and stderr to
+/// files, and the given environment (default: this process's).
+public func spawn(_ arguments: [String], stdout: String, stderr: String = "/dev/null", environment: [String: String]? = nil) throws -> pid_t {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -127,11 +128,14 @@ func spawn(_ arguments: [String], stdout: String) throws -> pid_t {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     let argv = arguments.map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
+    let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { variables in variables.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+    defer { for pointer in envp ?? [] { free(pointer) } }
     var child: pid_t = 0
-    let rc = posix_spawn(&child, arguments[0], &actions, &attributes, argv, environ)
+    let rc = envp.map { envp in posix_spawn(&child, arguments[0], &actions, &attributes, argv, envp) }
+        ?? posix_spawn(&child, arguments[0], &actions, &attributes, argv, environ)
     guard rc == 0 else { throw TestSetupError("cannot start \(arguments[0]): error \(rc)") }
     return child
 }
