@@ -57,14 +57,14 @@ import Testing
 
             // A new cache policy: the manifest reloads and the changed client's entries go.
             try DevProcess.schema(ttl: 5).write(to: schemaURL, atomically: true, encoding: .utf8)
-            try await waitUntil { dev.stderr.contains(" entries of books.get_book") }
+            try await waitUntil { dev.stderr.contains("; purged 1 entry of books.get_book") }
             #expect(try await browser.get("/api/books/1").cacheStatus.hasSuffix("stored; ttl=5"))
 
             // A broken schema: diagnostics printed, the last good manifest keeps serving.
             try #"{"format_version": 1, "types": {}, "clients": {"x": 1}}"#.write(to: schemaURL, atomically: true, encoding: .utf8)
             try await waitUntil { dev.stderr.contains("keeping the last good manifest") }
-            #expect(dev.stderr.contains("mizan-schema.json:1:"))
-            #expect(try await browser.get("/api/books/2").cacheStatus.hasPrefix("mizan; hit"))
+            #expect(dev.stderr.contains("mizan-schema.json:1:"), "\(dev.stderr)")
+            #expect(try await browser.get("/api/books/1").cacheStatus.hasPrefix("mizan; hit"))
         }
     }
 
