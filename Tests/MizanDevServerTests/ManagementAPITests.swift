@@ -26,7 +26,7 @@ import Testing
             #expect(health.status == 200)
             let json = try JSONParser.parse(Array(health.body.utf8), file: "health").root
             #expect(json["status"]?.stringValue == "ok")
-            #expect(json["routes"]?.intValue == 11)
+            #expect(json["routes"]?.intValue == 12)
         }
     }
 

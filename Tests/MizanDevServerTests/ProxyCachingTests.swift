@@ -165,6 +165,29 @@ import Testing
         }
     }
 
+    @Test func aCacheFillAsksForTheWholeUnencodedResponse() async throws {
+        try await withBookshop { _, _, browser in
+            let reply = try await browser.get("/api/echo", headers: [("Accept-Encoding", "gzip, br"), ("If-None-Match", "\"x\"")])
+            #expect(reply.status == 200)
+            #expect(reply.body == #"{"accept_encoding":"","if_none_match":""}"#)
+        }
+    }
+
+    @Test(arguments: [("Accept-Language", false), ("Accept-Encoding", true), ("Cookie", false), ("accept-language, accept-encoding", false)])
+    func responsesVaryingOnUnkeyedHeadersAreNotShared(vary: String, stored: Bool) async throws {
+        try await withBookshop { backend, _, browser in
+            let query = "/api/echo?vary=\(vary.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
+            let first = try await browser.get(query)
+            if stored {
+                #expect(first.cacheStatus.contains("stored"))
+            } else {
+                #expect(first.cacheStatus.contains(#"detail="vary: \#(vary.lowercased().replacingOccurrences(of: ", accept-encoding", with: ""))""#), "\(first.cacheStatus)")
+                _ = try await browser.get(query)
+                #expect(backend.requests.count == 2)
+            }
+        }
+    }
+
     @Test func aTenMegabyteResponseIsCachedWhole() async throws {
         try await withBookshop { backend, _, browser in
             let first = try await browser.get("/api/big")

@@ -93,7 +93,7 @@ extension DevServer {
         }
         let lookup = Lookup(
             entry: entry, policy: policy, params: params, context: context, caller: caller, key: key,
-            request: request.withoutConditionals())
+            request: request.forCacheFill())
 
         let now = options.clock.now()
         var storeError: String?
@@ -179,9 +179,12 @@ extension DevServer {
             status.detail = "too-large"
             return .response(response, status: status, shareable: false)
         }
+        let varying = Self.unkeyedVary(response.headerValues("vary"), context: lookup.context)
         switch StoragePolicy.decide(context: lookup.context, status: response.status, headers: response.headers) {
         case .skip(let reason):
             status.detail = reason.detail
+        case .store where varying != nil:
+            status.detail = "vary: \(varying ?? "")"
         case .store:
             let now = options.clock.now()
             var deps: [Dependency] = []
@@ -417,6 +420,18 @@ extension DevServer {
         return Response(status: httpStatus, headers: headers, body: body)
     }
 
+    /// The request headers a response varies on that its key does not hold, or nil when there
+    /// are none: such a response must not be shared under the key. The credential headers are
+    /// in the key of per-caller entries; `Accept-Encoding` is fixed to identity for cache fills.
+    static func unkeyedVary(_ values: [String], context: CacheContext) -> String? {
+        var keyed: Set<String> = ["accept-encoding"]
+        if context.isPerCaller { keyed.formUnion(["cookie", "authorization"]) }
+        let names = values.flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: " \t").lowercased() }
+            .filter { !$0.isEmpty && !keyed.contains($0) }
+        return names.isEmpty ? nil : names.joined(separator: ", ")
+    }
+
     /// The ETag the store computed for a response without one.
     private static func etagIfStored(_ response: UpstreamResponse, _ status: CacheStatus) -> String? {
         status.stored ? EntryMetadata.etag(forBody: Array(buffer: response.body)) : nil
@@ -476,18 +491,20 @@ extension DevServer {
 }
 
 extension ForwardedRequest {
-    /// The cache fetches whole responses: a browser's conditional headers are answered by the
-    /// proxy from the stored ETag, not passed on.
-    func withoutConditionals() -> ForwardedRequest {
+    /// A cache fill fetches the whole, unencoded response: a browser's conditional and range
+    /// headers are answered by the proxy from the stored entry, and an entry stored gzip-encoded
+    /// would be wrong for the next client that does not accept gzip.
+    func forCacheFill() -> ForwardedRequest {
         var copy = self
-        copy.headers.removeAll { ["if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range"].contains($0.name.lowercased()) }
+        copy.headers.removeAll {
+            ["if-none-match", "if-modified-since", "if-match", "if-unmodified-since", "if-range", "range", "accept-encoding"]
+                .contains($0.name.lowercased())
+        }
         return copy
     }
 }
 
 extension RouteTable {
     /// The cache context of a client's route; nil when it is not cached or not in the manifest.
-    func context(of client: String) -> CacheContext? {
-        manifest.route(for: client)?.cache.map { CacheContext(rawValue: $0.context) ?? .public }
-    }
+    func context(of client: String) -> CacheContext? { contexts[client] }
 }

@@ -29,6 +29,8 @@ public struct RouteTable: Sendable {
     public let manifest: EdgeManifest
     /// Param readers of every client, for `affects` targets and `X-Mizan-Invalidate` members.
     public let readers: [String: ParamReader]
+    /// The cache context of every cached client.
+    let contexts: [String: CacheContext]
 
     public init(manifest: EdgeManifest) {
         self.manifest = manifest
@@ -46,6 +48,9 @@ public struct RouteTable: Sendable {
         }
         self.byMethod = byMethod
         self.readers = readers
+        self.contexts = manifest.routes.reduce(into: [:]) { contexts, route in
+            if let cache = route.cache { contexts[route.client] = CacheContext(rawValue: cache.context) ?? .public }
+        }
     }
 
     /// The route a request calls and its path params (percent-decoded), or nil when it calls none.

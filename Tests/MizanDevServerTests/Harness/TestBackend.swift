@@ -95,6 +95,12 @@ final class TestBackend: @unchecked Sendable {
             response.headers[HTTPField.Name("X-Mizan-Deps")!] = #""books.get_book";id=\#(id)"#
             return response
         }
+        router.get("/api/echo") { request, _ -> Response in
+            _ = self.note(request)
+            var response = Self.json(#"{"accept_encoding":"\#(request.headers[.acceptEncoding] ?? "")","if_none_match":"\#(request.headers[.ifNoneMatch] ?? "")"}"#)
+            if let vary = request.uri.queryParameters["vary"] { response.headers[.vary] = String(vary) }
+            return response
+        }
         router.get("/unmanaged") { request, _ -> Response in
             _ = self.note(request)
             return Self.text(200, "not in the manifest")
@@ -124,6 +130,27 @@ enum TestManifest {
   "project": "bookshop",
   "schema_hash": "sha256:0000000000000000000000000000000000000000000000000000000000000000",
   "routes": [
+    {
+      "client": "debug.echo",
+      "method": "GET",
+      "path": "/api/echo",
+      "params": [
+        {
+          "name": "vary",
+          "in": "query",
+          "type": "string",
+          "list": false,
+          "required": false,
+          "enum": null
+        }
+      ],
+      "cache": {
+        "ttl": 60,
+        "stale_while_revalidate": 0,
+        "context": "public",
+        "tags": []
+      }
+    },
     {
       "client": "cart.add_item",
       "method": "POST",
