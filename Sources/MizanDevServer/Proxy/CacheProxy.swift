@@ -270,7 +270,8 @@ extension DevServer {
     ) async -> String {
         var selectors: [(PurgeSelector, CacheContext?)] = []
         var problems: [String] = []
-        if !entry.affects.isEmpty {
+        // `affects` after a 2xx (docs/edge-manifest.md); the header also after a 3xx (protocol.md).
+        if !entry.affects.isEmpty, (200...299).contains(response.status) {
             let json = request.body.flatMap { body -> JSONNode? in
                 guard request.header("content-type").first?.lowercased().contains("json") ?? false else { return nil }
                 return try? JSONParser.parse(Array(buffer: body), file: "body").root
