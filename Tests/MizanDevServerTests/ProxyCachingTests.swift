@@ -3,6 +3,7 @@ import Foundation
 import MizanDevServer
 import MizanProtocol
 import MizanStores
+import MizanTestSupport
 import Testing
 
 /// The dev server over real sockets: a real backend, `mizan dev`'s server, a real HTTP client.
@@ -96,6 +97,33 @@ import Testing
         }
     }
 
+    @Test func responsesThatSetCookiesAreNeverSharedBetweenWaitingRequests() async throws {
+        try await withBookshop { backend, _, browser in
+            let replies = try await withThrowingTaskGroup(of: Reply.self) { group in
+                for _ in 0..<20 { group.addTask { try await browser.get("/api/login") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(replies.allSatisfy { $0.header("Set-Cookie") == "sessionid=abc; HttpOnly" && !$0.cacheStatus.contains("collapsed") })
+            #expect(backend.count("GET /api/login") == 20)
+        }
+    }
+
+    @Test(.enabled(if: RedisServer.isInstalled, "redis-server is not installed (apt-get install redis-server)"))
+    func aStoreThatIsDownDegradesToForwarding() async throws {
+        let redis = try RedisServer()
+        defer { redis.removeFiles() }
+        let store = RedisStore(port: redis.port, prefix: "dev-test:", connectTimeoutMilliseconds: 200, commandTimeoutMilliseconds: 500)
+        try await withBookshop(store: store) { backend, _, browser in
+            #expect(try await browser.get("/api/books/1").cacheStatus.contains("stored"))
+            redis.stop()
+            let reply = try await browser.get("/api/books/1")
+            #expect(reply.status == 200)
+            #expect(reply.body.contains("Dune"))
+            #expect(reply.cacheStatus.contains(#"detail="store unavailable"#), "\(reply.cacheStatus)")
+            #expect(backend.count("GET /api/books/1") == 2)
+        }
+    }
+
     @Test func ifNoneMatchGets304FromTheCache() async throws {
         try await withBookshop { backend, _, browser in
             let first = try await browser.get("/api/books/2")
@@ -154,10 +182,16 @@ import Testing
         var random = SplitMix(seed: seed)
         try await withBookshop { backend, _, browser in
             let users = ["Token alice", "Token bob", "Token carol", "Token dave"]
-            for _ in 0..<200 {
-                let user = users[Int(random.next() % UInt64(users.count))]
-                let reply = try await browser.get("/api/me/cart", headers: [("Authorization", user)])
-                #expect(reply.body == #"{"owner":"\#(user)"}"#, "seed \(seed)")
+            // Rounds of concurrent requests by random users, so misses and hits of different
+            // callers interleave.
+            for _ in 0..<40 {
+                let round = (0..<5).map { _ in users[Int(random.next() % UInt64(users.count))] }
+                try await withThrowingTaskGroup(of: (String, Reply).self) { group in
+                    for user in round { group.addTask { (user, try await browser.get("/api/me/cart", headers: [("Authorization", user)])) } }
+                    for try await (user, reply) in group {
+                        #expect(reply.body == #"{"owner":"\#(user)"}"#, "seed \(seed)")
+                    }
+                }
             }
             #expect(backend.count("GET /api/me/cart") == users.count, "seed \(seed)")
             let anonymous = try await browser.get("/api/me/cart")
