@@ -27,7 +27,7 @@ let package = Package(
             name: "MizanCLI",
             dependencies: [
                 "MizanCore", "MizanConfig", "MizanSchema", "MizanOpenAPI", "MizanManifest", "MizanCodegen",
-                "MizanProtocol", "MizanStores", "MizanDevServer",
+                "MizanProtocol", "MizanStores", "MizanDevServer", "MizanCacheAdmin",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +57,17 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `mizan cache`: stores reached directly or through a management API, selectors typed by
+        // the manifest.
+        .target(
+            name: "MizanCacheAdmin",
+            dependencies: [
+                "MizanCore", "MizanManifest", "MizanProtocol", "MizanStores",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "mizan-stores-bench", dependencies: ["MizanStores", "MizanProtocol"], path: "Benchmarks/stores", exclude: ["run.sh"]),

@@ -335,7 +335,123 @@ _mizan_cache() {
     non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
-    __mizan_offer_flags_options -1
+    __mizan_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    ls|show|purge|stats)
+        # Offer subcommand argument completions
+        "_mizan_cache_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'ls show purge stats' -- "${cur}"))
+        ;;
+    esac
+}
+
+_mizan_cache_ls() {
+    repeating_flags=()
+    non_repeating_flags=(--json --table --version -h --help)
+    repeating_options=(--param)
+    non_repeating_options=(--client --tag --context --limit --store --config)
+    __mizan_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--client')
+        return
+        ;;
+    '--param')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--context')
+        __mizan_add_completions -W 'public'$'\n''user'$'\n''session'
+        return
+        ;;
+    '--limit')
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_mizan_cache_show() {
+    repeating_flags=()
+    non_repeating_flags=(--body --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --config)
+    __mizan_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_mizan_cache_purge() {
+    repeating_flags=()
+    non_repeating_flags=(--all --soft --dry-run --yes --json --version -h --help)
+    repeating_options=(--param)
+    non_repeating_options=(--client --tag --context --store --config)
+    __mizan_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--client')
+        return
+        ;;
+    '--param')
+        return
+        ;;
+    '--tag')
+        return
+        ;;
+    '--context')
+        __mizan_add_completions -W 'public'$'\n''user'$'\n''session'
+        return
+        ;;
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_mizan_cache_stats() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--store --config)
+    __mizan_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--store')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
 }
 
 _mizan_deploy() {

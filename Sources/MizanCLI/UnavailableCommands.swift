@@ -19,14 +19,6 @@ enum MizanVersionText {
     static var current: String { MizanCommand.configuration.version.replacingOccurrences(of: "mizan ", with: "") }
 }
 
-struct CacheCommand: UnavailableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "cache",
-        abstract: "List, inspect and purge cache entries in any store. Not available yet.")
-    static let plannedIn = "the cache stores are being built"
-    @Argument(parsing: .allUnrecognized) var arguments: [String] = []
-}
-
 struct DeployCommand: UnavailableCommand {
     static let configuration = CommandConfiguration(
         commandName: "deploy",

@@ -112,6 +112,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case failed
         /// A request the store refuses (an invalid tag, a bad cursor).
         case invalid
+        /// The store needs credentials and refused the ones given (a management API's token).
+        case unauthorized
     }
 
     public var kind: Kind

@@ -1,4 +1,5 @@
 import Foundation
+import MizanTestSupport
 import MizanCLI
 import Testing
 
@@ -34,7 +35,7 @@ struct CLIBehaviourTests {
         }
     }
 
-    @Test("commands not built yet exit 69 with one line on stderr", arguments: [["cache", "ls"], ["deploy"]])
+    @Test("commands not built yet exit 69 with one line on stderr", arguments: [["deploy"]])
     func unavailableCommands(_ arguments: [String]) async throws {
         try await withTemporaryDirectory { folder in
             let result = try await runMizan(arguments, in: folder)

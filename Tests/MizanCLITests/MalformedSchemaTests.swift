@@ -1,4 +1,5 @@
 import Foundation
+import MizanTestSupport
 import Testing
 
 /// The malformed-schema acceptance suite: every broken schema-export gives located diagnostics,

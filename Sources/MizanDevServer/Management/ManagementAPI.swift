@@ -197,8 +197,11 @@ extension DevServer {
         return message + " (clients: \(known.joined(separator: ", ")))"
     }
 
+    /// The protocol's metadata record (docs/protocol.md, "Metadata record"), so API clients
+    /// read entries with the same decoder as the stores.
     static func entryJSON(_ m: EntryMetadata) -> JSONOutput {
         .object([
+            ("version", .int(EntryMetadata.currentVersion)),
             ("key", .string(m.key.hex)),
             ("client", .string(m.client)),
             ("params", .raw(m.params.text)),
