@@ -67,9 +67,12 @@ struct Reply: Sendable {
 /// A real HTTP client over loopback (AsyncHTTPClient with its own pool), for requests to the
 /// dev server.
 final class Browser: Sendable {
-    let client = HTTPClient(
-        eventLoopGroupProvider: .singleton,
-        configuration: .init(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(30))))
+    let client: HTTPClient = {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(10), read: .seconds(30)))
+        // One connection per concurrent request, as a crowd of browsers would open.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 128
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
     let port: Int
 
     init(port: Int) { self.port = port }
