@@ -86,6 +86,7 @@ let package = Package(
             name: "MizanDevServerTests",
             dependencies: [
                 "MizanDevServer", "MizanProtocol", "MizanStores", "MizanManifest", "MizanSchema", "MizanCore", "MizanTestSupport",
+                "MizanOpenAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

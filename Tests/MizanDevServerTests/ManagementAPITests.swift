@@ -76,12 +76,33 @@ import Testing
                 (#"{"selector": {"all": true}, "context": "everyone"}"#, 400, "bad_context"),
                 (#"{"mode": "soft"}"#, 400, "bad_selector"),
                 ("not json", 400, "bad_json"),
+                (#"{"selector": {"all": true}, "mode": null}"#, 400, "bad_mode"),
+                (#"{"selector": {"all": true}, "mode": 5}"#, 400, "bad_mode"),
+                (#"{"selector": {"all": true}, "pad": "\#(String(repeating: "x", count: 1 << 20))"}"#, 413, "request_too_large"),
             ]
             for (body, status, text) in cases {
                 let reply = try await browser.send(.POST, "/_mizan/purge", headers: auth, body: body)
                 #expect(reply.status == status, "\(body)")
                 #expect(reply.body.contains(text), "\(body): \(reply.body)")
             }
+            let raw = try RawServer.exchange(
+                port: browser.port, request: "GET /_mizan/entries?client=%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(testToken)\r\nConnection: close\r\n\r\n")
+            #expect(raw.hasPrefix("HTTP/1.1 400"), "\(raw)")
+            #expect(raw.contains(#""code":"bad_query""#), "\(raw)")
+            for (query, code) in [
+                ("param=genre=sf", "bad_param"), ("client=books.list_books&tag=catalog", "bad_selector"),
+                ("tag=has%20space", "bad_selector"), ("client=books.get_book&param=id", "bad_param"),
+            ] {
+                let reply = try await browser.get("/_mizan/entries?\(query)", headers: auth)
+                #expect(reply.status == 400, "\(query)")
+                #expect(reply.body.contains(#""code":"\#(code)""#), "\(query): \(reply.body)")
+            }
+            // An empty value is the empty string, not an error.
+            #expect(try await browser.get("/_mizan/entries?client=books.list_books&param=genre=", headers: auth).status == 200)
+            let wrongMethod = try await browser.send(.DELETE, "/_mizan/entries", headers: auth)
+            #expect(wrongMethod.status == 405)
+            #expect(wrongMethod.header("Allow") == "GET")
+            #expect(try await browser.get("/_mizan/stats", headers: [("Authorization", "bearer \(testToken)")]).status == 200)
             #expect(try await browser.get("/_mizan/entries/zz", headers: auth).status == 400)
             #expect(try await browser.get("/_mizan/entries?limit=0", headers: auth).status == 400)
             #expect(try await browser.get("/_mizan/nothing", headers: auth).status == 404)

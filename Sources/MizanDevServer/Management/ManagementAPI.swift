@@ -6,42 +6,87 @@ import MizanProtocol
 import MizanStores
 import NIOCore
 
+/// The routes of the management API: the one list that the server matches requests against and
+/// that the documentation test checks docs/render-api.md and its OpenAPI document against.
+public enum ManagementRoute: String, CaseIterable, Sendable {
+    case health, stats, listEntries, getEntry, getEntryBody, purge
+
+    public var method: HTTPRequest.Method {
+        self == .purge ? .post : .get
+    }
+
+    /// The path, with `{key}` for an entry's key.
+    public var pattern: String {
+        switch self {
+        case .health: "/_mizan/health"
+        case .stats: "/_mizan/stats"
+        case .listEntries: "/_mizan/entries"
+        case .getEntry: "/_mizan/entries/{key}"
+        case .getEntryBody: "/_mizan/entries/{key}/body"
+        case .purge: "/_mizan/purge"
+        }
+    }
+
+    /// The route whose pattern `path` fits, and the key it names; nil when none does.
+    static func match(_ path: Substring) -> (route: ManagementRoute, key: Substring?)? {
+        for route in allCases {
+            let parts = route.pattern.split(separator: "{key}", omittingEmptySubsequences: false)
+            if parts.count == 1 {
+                if path == route.pattern { return (route, nil) }
+                continue
+            }
+            guard path.hasPrefix(parts[0]), path.hasSuffix(parts[1]), path.count > parts[0].count + parts[1].count else { continue }
+            let key = path.dropFirst(parts[0].count).dropLast(parts[1].count)
+            if !key.contains("/") { return (route, key) }
+        }
+        return nil
+    }
+}
+
 /// The management API under `/_mizan/` — the one the hosted edge exposes (docs/render-api.md).
 /// Every route but `health` needs `Authorization: Bearer TOKEN`; errors are JSON with a code.
 extension DevServer {
     func management(_ incoming: Request, record: inout RequestLogRecord) async -> Response {
         var request = incoming
         record.outcome = "api"
-        let path = request.uri.path.dropFirst("/_mizan".count)
+        let path = Substring(request.uri.path)
         let method = request.method
-        if path == "/health", method == .get {
-            return json(200, .object([
-                ("status", .string("ok")),
-                ("schema_hash", .string(manifest.schemaHash)),
-                ("routes", .int(manifest.routes.count)),
-            ]))
+        guard let (route, key) = ManagementRoute.match(path) else {
+            return Self.problem(404, "not_found", "no management route \(path)")
         }
+        // Open to probes: no token.
+        if route == .health, method == .get { return healthResponse() }
         guard authorized(request.headers[.authorization]) else {
             var response = Self.problem(401, "unauthorized", "this API needs 'Authorization: Bearer <token>' with the token mizan dev printed at start")
             response.headers[.wwwAuthenticate] = "Bearer realm=\"mizan\""
             return response
         }
-        let query = PercentDecoding.query(Substring(request.uri.query ?? "")) ?? []
+        guard method == route.method else {
+            var response = Self.problem(405, "method_not_allowed", "\(path) answers \(route.method.rawValue), not \(method.rawValue)")
+            response.headers[.allow] = route.method.rawValue
+            return response
+        }
         do {
-            switch (method, path) {
-            case (.get, "/stats"):
+            guard let query = PercentDecoding.query(Substring(request.uri.query ?? "")) else {
+                throw ManagementError(400, "bad_query", "the query string has a broken percent-escape")
+            }
+            switch route {
+            case .health:
+                return healthResponse()
+            case .stats:
                 return try await statsResponse()
-            case (.get, "/entries"):
+            case .listEntries:
                 return try await listEntries(query)
-            case (.get, _) where path.hasPrefix("/entries/"):
-                let rest = path.dropFirst("/entries/".count)
-                if rest.hasSuffix("/body") { return try await entryBody(rest.dropLast("/body".count)) }
-                return try await showEntry(rest)
-            case (.post, "/purge"):
-                let body = try await request.collectBody(upTo: 1 << 20)
+            case .getEntry:
+                return try await showEntry(key ?? "")
+            case .getEntryBody:
+                return try await entryBody(key ?? "")
+            case .purge:
+                let body: ByteBuffer
+                do { body = try await request.collectBody(upTo: 1 << 20) } catch {
+                    throw ManagementError(413, "request_too_large", "a purge request is at most 1 MiB")
+                }
                 return try await purge(Array(buffer: body))
-            default:
-                return Self.problem(404, "not_found", "no management route \(method.rawValue) /_mizan\(path)")
             }
         } catch let error as ManagementError {
             return Self.problem(error.status, error.code, error.message)
@@ -50,13 +95,22 @@ extension DevServer {
         }
     }
 
-    /// Constant-time comparison, so response timing does not leak the token.
+    /// Constant-time comparison, so response timing does not leak the token. The scheme name
+    /// is case-insensitive (RFC 9110 §11.1).
     private func authorized(_ header: String?) -> Bool {
-        guard let header, header.hasPrefix("Bearer ") else { return false }
-        let given = Array(header.dropFirst("Bearer ".count).utf8)
+        guard let header, header.count > 7, header.prefix(7).lowercased() == "bearer " else { return false }
+        let given = Array(header.dropFirst(7).utf8)
         let expected = Array(options.managementToken.utf8)
         guard given.count == expected.count else { return false }
         return zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    private func healthResponse() -> Response {
+        json(200, .object([
+            ("status", .string("ok")),
+            ("schema_hash", .string(manifest.schemaHash)),
+            ("routes", .int(manifest.routes.count)),
+        ]))
     }
 
     private func statsResponse() async throws -> Response {
@@ -125,7 +179,7 @@ extension DevServer {
 
     private func storedEntry(_ keyText: Substring) async throws -> StoredEntry {
         guard let key = CacheKey(hex: keyText) else {
-            throw ManagementError(400, "bad_key", "an entry key is 64 lower-case hex digits")
+            throw ManagementError(400, "bad_key", "an entry key is 64 hex digits")
         }
         guard let stored = try await store.get(key) else {
             throw ManagementError(404, "no_entry", "no entry under that key (it may have expired or been purged)")
@@ -151,9 +205,9 @@ extension DevServer {
             }
             scope.context = parsed
         }
-        let modeText = root["mode"]?.stringValue ?? "hard"
-        guard let mode = PurgeMode(rawValue: modeText) else {
-            throw ManagementError(400, "bad_mode", "mode must be soft or hard, not '\(modeText)'")
+        let modeNode = root["mode"]
+        guard let mode = modeNode.map({ $0.stringValue.flatMap(PurgeMode.init(rawValue:)) }) ?? .hard else {
+            throw ManagementError(400, "bad_mode", "mode must be \"soft\" or \"hard\"")
         }
         purgeEpoch.advance()
         let count = try await store.purge(selector, scope: scope, mode: mode)
@@ -176,19 +230,31 @@ extension DevServer {
         }
     }
 
-    /// The list filter from query items: `client` with `param=k=v`…, or `tag`; none: all.
+    /// The list filter from query items: `client` with `param=k=v`…, or `tag`; none: all. Read
+    /// through the same selector rules as a purge body.
     private func selector(from query: [(name: String, value: String)]) throws -> PurgeSelector {
-        if let tag = query.last(where: { $0.name == "tag" })?.value { return .tag(tag) }
-        guard let client = query.last(where: { $0.name == "client" })?.value else { return .all }
-        var params: [(String, JSONOutput)] = []
-        for item in query where item.name == "param" {
-            let parts = item.value.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ManagementError(400, "bad_param", "param must be name=value, not '\(item.value)'") }
-            params.append((parts[0], .string(parts[1])))
+        let tag = query.last { $0.name == "tag" }?.value
+        let client = query.last { $0.name == "client" }?.value
+        let params = query.filter { $0.name == "param" }
+        if tag != nil && client != nil { throw ManagementError(400, "bad_selector", "give client or tag, not both") }
+        if client == nil && !params.isEmpty { throw ManagementError(400, "bad_param", "param narrows a client; give client too") }
+        let selector: JSONOutput
+        if let tag {
+            selector = .object([("tag", .string(tag))])
+        } else if let client {
+            var members: [(String, JSONOutput)] = []
+            for item in params {
+                let parts = item.value.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+                guard parts.count == 2, !parts[0].isEmpty else {
+                    throw ManagementError(400, "bad_param", "param must be name=value, not '\(item.value)'")
+                }
+                members.append((parts[0], .string(parts[1])))
+            }
+            selector = .object([("client", .string(client)), ("params", .object(members))])
+        } else {
+            return .all
         }
-        let text = JSONOutput.object([("client", .string(client)), ("params", .object(params))]).compact()
-        let node = try JSONParser.parse(Array(text.utf8), file: "query").root
-        return try readSelector(node)
+        return try readSelector(try JSONParser.parse(Array(selector.compact().utf8), file: "query").root)
     }
 
     static func unknownClient(_ client: String, known: [String]) -> String {

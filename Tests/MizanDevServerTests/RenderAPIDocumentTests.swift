@@ -1,5 +1,6 @@
 import Foundation
 import MizanCore
+import MizanDevServer
 import MizanOpenAPI
 import MizanSchema
 import Testing
@@ -7,10 +8,10 @@ import Testing
 /// The management API's two documents, `docs/render-api.md` and `docs/render-api.openapi.yaml`,
 /// against the code that serves it, `Sources/MizanDevServer/Management/ManagementAPI.swift`.
 ///
-/// The dev server is not a dependency of this target, so the served routes, error codes and
-/// response members are read from the Swift source's text: the route literals of the switch in
-/// `management(_:record:)`, the codes of `ManagementError(…)` and `problem(…)`, the keys of the
-/// JSON objects it writes. A route, code or member added on one side and not the other fails here.
+/// The served routes are `ManagementRoute.allCases`, the list the server matches against; error
+/// codes and response members are read from the Swift source's text: the codes of
+/// `ManagementError(…)` and `problem(…)`, the keys of the JSON objects it writes. A route, code or
+/// member added on one side and not the other fails here.
 @Suite struct RenderAPIDocumentTests {
     /// Every route of the management API: operationId, the client name mizan's importer gives it,
     /// method and path.
@@ -23,9 +24,10 @@ import Testing
         ("purge", "management.purge", "POST", "/_mizan/purge"),
     ]
 
-    static var yamlPath: String { OpenAPITestPaths.repo("docs/render-api.openapi.yaml") }
-    static var markdownPath: String { OpenAPITestPaths.repo("docs/render-api.md") }
-    static var sourcePath: String { OpenAPITestPaths.repo("Sources/MizanDevServer/Management/ManagementAPI.swift") }
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static var yamlPath: String { repository + "/docs/render-api.openapi.yaml" }
+    static var markdownPath: String { repository + "/docs/render-api.md" }
+    static var sourcePath: String { repository + "/Sources/MizanDevServer/Management/ManagementAPI.swift" }
 
     static func text(_ path: String) throws -> String {
         try String(contentsOfFile: path, encoding: .utf8)
@@ -96,23 +98,20 @@ import Testing
     }
 
     @Test func theServerServesExactlyTheRoutesTheListNames() throws {
-        let served = try ManagementSource(Self.text(Self.sourcePath)).routes()
-        #expect(!served.isEmpty, "no route literal found in \(Self.sourcePath): update ManagementSource to its new shape")
-        let expected = Set(Self.routes.map { $0.method + " " + ManagementSource.normalized($0.path) })
-        #expect(served == expected, "served by ManagementAPI.swift: \(served.sorted()); documented: \(expected.sorted())")
+        let served = Set(ManagementRoute.allCases.map { "\($0.method.rawValue) \($0.pattern)" })
+        let expected = Set(Self.routes.map { $0.method + " " + $0.path })
+        #expect(served == expected, "served (ManagementRoute): \(served.sorted()); documented: \(expected.sorted())")
     }
 
-    /// The reader of the source is what makes the checks above able to fail: fed the real file
-    /// with one more route, code and member, it must see each.
+    /// The reader of the source is what makes the checks below able to fail: fed the real file
+    /// with one more code and member, it must see each.
     @Test func theSourceReaderNoticesAdditions() throws {
         let real = try Self.text(Self.sourcePath)
         let edited = real
-            .replacingOccurrences(of: #"case (.get, "/stats"):"#, with: "case (.delete, \"/entries\"):\n                return Self.problem(409, \"conflict_now\", \"x\")\n            case (.get, \"/stats\"):")
+            .replacingOccurrences(of: #"case .stats:"#, with: "case .stats:\n                throw ManagementError(409, \"conflict_now\", \"x\")")
             .replacingOccurrences(of: #"("bytes", .int(storeStats.bytes)),"#, with: "(\"bytes\", .int(storeStats.bytes)),\n            (\"extra_counter\", .int(0)),")
         #expect(edited != real, "the markers of this test are no longer in ManagementAPI.swift")
-        let before = ManagementSource(real)
         let after = ManagementSource(edited)
-        #expect(try after.routes().subtracting(before.routes()) == ["DELETE /_mizan/entries"])
         #expect(try after.errors().contains { $0 == (409, "conflict_now") })
         #expect(after.jsonKeys(from: "func statsResponse", to: "func listEntries").contains("extra_counter"))
     }
@@ -146,7 +145,7 @@ import Testing
         let cases: [(schema: String, from: String, to: String)] = [
             ("Stats", "func statsResponse", "func listEntries"),
             ("Entry", "static func entryJSON", "func json("),
-            ("Health", "path == \"/health\"", "guard authorized"),
+            ("Health", "func healthResponse", "func statsResponse"),
             ("PurgeResult", "private func purge(", "private func readSelector"),
         ]
         for (name, from, to) in cases {
@@ -169,37 +168,6 @@ struct ManagementSource {
     let text: String
 
     init(_ text: String) { self.text = text }
-
-    /// `/_mizan/entries/{key}` → `/_mizan/entries/{}`: placeholder names are the document's choice.
-    static func normalized(_ path: String) -> String {
-        path.replacing(try! Regex(#"\{[^}]*\}"#), with: "{}")
-    }
-
-    /// `METHOD /_mizan/…` for every route: `path == "/health", method == .get`, each
-    /// `case (.get, "/stats"):`, and each prefix route `case (.get, _) where
-    /// path.hasPrefix("/entries/"):` with a key after the prefix, and with each `hasSuffix("/body")`
-    /// of that case after the key.
-    func routes() throws -> Set<String> {
-        var found: Set<String> = []
-        for match in text.matches(of: try Regex(#"path == "(/[^"]*)", method == \.([a-z]+)"#)) {
-            found.insert(Self.method(match, 2) + " /_mizan" + Self.group(match, 1))
-        }
-        for match in text.matches(of: try Regex(#"case \(\.([a-z]+), "(/[^"]*)"\)"#)) {
-            found.insert(Self.method(match, 1) + " /_mizan" + Self.group(match, 2))
-        }
-        for match in text.matches(of: try Regex(#"case \(\.([a-z]+), _\) where path\.hasPrefix\("(/[^"]*)"\)"#)) {
-            let prefix = "/_mizan" + Self.group(match, 2)
-            let method = Self.method(match, 1)
-            found.insert(method + " " + prefix + "{}")
-            // The case's body runs to the next `case` or `default:` of the switch.
-            let rest = text[match.range.upperBound...]
-            let end = [rest.range(of: "case ("), rest.range(of: "default:")].compactMap { $0?.lowerBound }.min() ?? rest.endIndex
-            for suffix in rest[..<end].matches(of: try Regex(#"hasSuffix\("(/[^"]*)"\)"#)) {
-                found.insert(method + " " + prefix + "{}" + Self.group(suffix, 1))
-            }
-        }
-        return found
-    }
 
     /// `(status, code)` of every `ManagementError(400, "bad_json", …)` and `problem(401, "unauthorized", …)`.
     func errors() throws -> [(Int, String)] {
