@@ -21,7 +21,7 @@ struct EntryListing {
 
     func header() -> String {
         switch format {
-        case .table: Self.columns.map { $0.title.padded($0.width) }.joined(separator: "  ").trimmedRight + "\n"
+        case .table: Self.columns.map { Self.align($0.title, $0) }.joined(separator: "  ").trimmedRight + "\n"
         case .plain: ["key", "client", "params", "context", "caller", "status", "size", "created", "expires", "stale_until", "tags"].joined(separator: "\t") + "\n"
         case .json: "["
         }
@@ -34,9 +34,7 @@ struct EntryListing {
                 String(m.key.hex.prefix(12)), m.client.truncated(24), m.params.text.truncated(28), m.context.rawValue,
                 String(m.status), Self.size(m.size), Self.duration(now - m.created), freshness(m),
             ]
-            let line = zip(cells, Self.columns).map { cell, column in
-                column.title == "SIZE" || column.title == "AGE" || column.title == "STATUS" ? cell.leftPadded(column.width) : cell.padded(column.width)
-            }
+            let line = zip(cells, Self.columns).map { Self.align($0, $1) }
             return line.joined(separator: "  ").trimmedRight + (m.tags.isEmpty ? "" : "  [\(m.tags.joined(separator: ","))]") + "\n"
         case .plain:
             let cells = [
@@ -47,6 +45,11 @@ struct EntryListing {
         case .json:
             return (first ? "\n  " : ",\n  ") + record(m)
         }
+    }
+
+    /// Numbers right-aligned (title included), text left-aligned.
+    private static func align(_ text: String, _ column: (title: String, width: Int)) -> String {
+        ["STATUS", "SIZE", "AGE"].contains(column.title) ? text.leftPadded(column.width) : text.padded(column.width)
     }
 
     func footer() -> String { format == .json ? "\n]\n" : "" }
