@@ -114,7 +114,13 @@ struct DevCommand: ParsableCommand {
 
         let colour = logFormat == .text && terminal.environment["NO_COLOR"] == nil && isatty(STDOUT_FILENO) == 1
         let json = logFormat == .json
-        let server = DevServer(options: options, store: cacheStore, derivation: derivation, manifest: initial.manifest) { record in
+        let stateFolder = (projectRoot as NSString).appendingPathComponent(".mizan/render")
+        let deployments: DeploymentStore
+        do { deployments = try DeploymentStore(folder: stateFolder) } catch {
+            terminal.err("mizan: cannot use \(Terminal.display(stateFolder)) for deployments: \(error)")
+            throw ExitStatus.ioError.exitCode
+        }
+        let server = DevServer(options: options, store: cacheStore, derivation: derivation, manifest: initial.manifest, deployments: deployments) { record in
             terminal.out(json ? record.json : record.text(colour: colour))
         }
         let bannerLines = [

@@ -1,3 +1,4 @@
+import Foundation
 import Crypto
 
 /// The canonical JSON form used for the schema hash: object keys sorted by their UTF-8 bytes,
@@ -65,6 +66,33 @@ public enum ContentHash {
     /// `sha256:` followed by 64 lowercase hex digits.
     public static func sha256(_ bytes: [UInt8]) -> String {
         "sha256:" + hex(Array(SHA256.hash(data: bytes)))
+    }
+
+    /// A streaming SHA-256, for files and request bodies that are not held whole in memory.
+    public struct Hasher {
+        private var state = SHA256()
+        public private(set) var count = 0
+
+        public init() {}
+
+        public mutating func update(_ bytes: some DataProtocol) {
+            state.update(data: bytes)
+            count += bytes.count
+        }
+
+        /// `sha256:` and 64 hex digits.
+        public func finish() -> String { "sha256:" + ContentHash.hex(Array(state.finalize())) }
+    }
+
+    /// The file's hash and size, read in 1 MiB chunks.
+    public static func sha256(file path: String) throws -> (hash: String, size: Int) {
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: path])
+        }
+        defer { try? handle.close() }
+        var hasher = Hasher()
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(chunk) }
+        return (hasher.finish(), hasher.count)
     }
 
     public static func hex(_ bytes: [UInt8]) -> String {

@@ -49,14 +49,17 @@ public final class DevServer: Sendable {
     let stats = DevStats()
     let refreshFailures = RefreshFailures()
     let log: @Sendable (RequestLogRecord) -> Void
+    /// The Render deployments API's state; nil: that part of the API answers 404.
+    let deploymentStore: DeploymentStore?
     /// Incremented by every purge, so a fetch that started before a purge does not store what
     /// the purge meant to remove.
     let purgeEpoch = Epoch()
 
     public init(
         options: DevServerOptions, store: any CacheStore, derivation: CacheKeyDerivation, manifest: EdgeManifest,
-        log: @escaping @Sendable (RequestLogRecord) -> Void = { _ in }
+        deployments: DeploymentStore? = nil, log: @escaping @Sendable (RequestLogRecord) -> Void = { _ in }
     ) {
+        self.deploymentStore = deployments
         self.options = options
         self.store = store
         self.derivation = derivation

@@ -10,12 +10,18 @@ import NIOCore
 /// that the documentation test checks docs/render-api.md and its OpenAPI document against.
 public enum ManagementRoute: String, CaseIterable, Sendable {
     case health, stats, listEntries, getEntry, getEntryBody, purge
+    case listDeployments, createDeployment, getDeployment, finalizeDeployment, activateDeployment
+    case missingBlobs, putBlob, getBlob
 
     public var method: HTTPRequest.Method {
-        self == .purge ? .post : .get
+        switch self {
+        case .purge, .createDeployment, .finalizeDeployment, .activateDeployment, .missingBlobs: .post
+        case .putBlob: .put
+        default: .get
+        }
     }
 
-    /// The path, with `{key}` for an entry's key.
+    /// The path, with `{key}`, `{id}` or `{hash}` for the one variable segment.
     public var pattern: String {
         switch self {
         case .health: "/_mizan/health"
@@ -24,22 +30,39 @@ public enum ManagementRoute: String, CaseIterable, Sendable {
         case .getEntry: "/_mizan/entries/{key}"
         case .getEntryBody: "/_mizan/entries/{key}/body"
         case .purge: "/_mizan/purge"
+        case .listDeployments, .createDeployment: "/_mizan/deployments"
+        case .getDeployment: "/_mizan/deployments/{id}"
+        case .finalizeDeployment: "/_mizan/deployments/{id}/finalize"
+        case .activateDeployment: "/_mizan/deployments/{id}/activate"
+        case .missingBlobs: "/_mizan/blobs/missing"
+        case .putBlob, .getBlob: "/_mizan/blobs/{hash}"
         }
     }
 
-    /// The route whose pattern `path` fits, and the key it names; nil when none does.
-    static func match(_ path: Substring) -> (route: ManagementRoute, key: Substring?)? {
-        for route in allCases {
-            let parts = route.pattern.split(separator: "{key}", omittingEmptySubsequences: false)
-            if parts.count == 1 {
-                if path == route.pattern { return (route, nil) }
-                continue
+    /// The variable segment of `path` when it fits this route's pattern (`""` for a pattern
+    /// without one); nil when it does not fit.
+    func fit(_ path: Substring) -> Substring? {
+        let want = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        let have = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard want.count == have.count else { return nil }
+        var variable: Substring = ""
+        for (w, h) in zip(want, have) {
+            if w.hasPrefix("{") {
+                guard !h.isEmpty else { return nil }
+                variable = h
+            } else if w != h {
+                return nil
             }
-            guard path.hasPrefix(parts[0]), path.hasSuffix(parts[1]), path.count > parts[0].count + parts[1].count else { continue }
-            let key = path.dropFirst(parts[0].count).dropLast(parts[1].count)
-            if !key.contains("/") { return (route, key) }
         }
-        return nil
+        return variable
+    }
+
+    /// The routes whose pattern `path` fits, literal patterns first (`blobs/missing` before
+    /// `blobs/{hash}`), with the variable segment.
+    static func candidates(_ path: Substring) -> [(route: ManagementRoute, variable: Substring)] {
+        let fits = allCases.compactMap { route in route.fit(path).map { (route, $0) } }
+        let literal = fits.filter { !$0.0.pattern.contains("{") }
+        return literal.isEmpty ? fits : literal
     }
 }
 
@@ -51,19 +74,22 @@ extension DevServer {
         record.outcome = "api"
         let path = Substring(request.uri.path)
         let method = request.method
-        guard let (route, key) = ManagementRoute.match(path) else {
+        let candidates = ManagementRoute.candidates(path)
+        guard !candidates.isEmpty else {
             return Self.problem(404, "not_found", "no management route \(path)")
         }
+        let matched = candidates.first { $0.route.method == method }
         // Open to probes: no token.
-        if route == .health, method == .get { return healthResponse() }
+        if matched?.route == .health { return healthResponse() }
         guard authorized(request.headers[.authorization]) else {
             var response = Self.problem(401, "unauthorized", "this API needs 'Authorization: Bearer <token>' with the token mizan dev printed at start")
             response.headers[.wwwAuthenticate] = "Bearer realm=\"mizan\""
             return response
         }
-        guard method == route.method else {
-            var response = Self.problem(405, "method_not_allowed", "\(path) answers \(route.method.rawValue), not \(method.rawValue)")
-            response.headers[.allow] = route.method.rawValue
+        guard let (route, variable) = matched else {
+            let allowed = candidates.map(\.route.method.rawValue).joined(separator: ", ")
+            var response = Self.problem(405, "method_not_allowed", "\(path) answers \(allowed), not \(method.rawValue)")
+            response.headers[.allow] = allowed
             return response
         }
         do {
@@ -78,15 +104,13 @@ extension DevServer {
             case .listEntries:
                 return try await listEntries(query)
             case .getEntry:
-                return try await showEntry(key ?? "")
+                return try await showEntry(variable)
             case .getEntryBody:
-                return try await entryBody(key ?? "")
+                return try await entryBody(variable)
             case .purge:
-                let body: ByteBuffer
-                do { body = try await request.collectBody(upTo: 1 << 20) } catch {
-                    throw ManagementError(413, "request_too_large", "a purge request is at most 1 MiB")
-                }
-                return try await purge(Array(buffer: body))
+                return try await purge(Array(buffer: try await Self.smallBody(&request)))
+            case .listDeployments, .createDeployment, .getDeployment, .finalizeDeployment, .activateDeployment, .missingBlobs, .putBlob, .getBlob:
+                return try await deployments(route, variable: String(variable), request: request)
             }
         } catch let error as ManagementError {
             return Self.problem(error.status, error.code, error.message)
@@ -103,6 +127,13 @@ extension DevServer {
         let expected = Array(options.managementToken.utf8)
         guard given.count == expected.count else { return false }
         return zip(given, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    /// A JSON request body of at most 1 MiB.
+    static func smallBody(_ request: inout Request) async throws -> ByteBuffer {
+        do { return try await request.collectBody(upTo: 1 << 20) } catch {
+            throw ManagementError(413, "request_too_large", "a JSON request body is at most 1 MiB")
+        }
     }
 
     private func healthResponse() -> Response {
@@ -286,7 +317,7 @@ extension DevServer {
         ])
     }
 
-    private func json(_ status: Int, _ value: JSONOutput) -> Response {
+    func json(_ status: Int, _ value: JSONOutput) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"

@@ -99,7 +99,7 @@ final class Browser: Sendable {
 /// of `body`.
 func withDevServer<T: Sendable>(
     upstreamPort: Int, manifest: EdgeManifest = TestManifest.bookshop, store: (any CacheStore)? = nil, clock: TestClock = TestClock(),
-    configure: (inout DevServerOptions) -> Void = { _ in },
+    deployments: DeploymentStore? = nil, configure: (inout DevServerOptions) -> Void = { _ in },
     _ body: (DevServer, Browser) async throws -> T
 ) async throws -> T {
     var options = DevServerOptions(upstream: UpstreamAddress("http://127.0.0.1:\(upstreamPort)")!, managementToken: testToken)
@@ -108,7 +108,7 @@ func withDevServer<T: Sendable>(
     configure(&options)
     let server = DevServer(
         options: options, store: store ?? MemoryStore(capacity: 64 << 20, clock: clock.storeClock), derivation: testDerivation,
-        manifest: manifest)
+        manifest: manifest, deployments: deployments)
     let outcome: Result<T, any Error>
     do {
         outcome = .success(try await withRunning({ server.application(onListening: $0) }) { port in
@@ -127,12 +127,13 @@ func withDevServer<T: Sendable>(
 
 /// The test backend and a dev server in front of it.
 func withBookshop<T: Sendable>(
-    store: (any CacheStore)? = nil, clock: TestClock = TestClock(), configure: (inout DevServerOptions) -> Void = { _ in },
+    store: (any CacheStore)? = nil, clock: TestClock = TestClock(), deployments: DeploymentStore? = nil,
+    configure: (inout DevServerOptions) -> Void = { _ in },
     _ body: (TestBackend, DevServer, Browser) async throws -> T
 ) async throws -> T {
     let backend = TestBackend()
     return try await withRunning({ backend.application(onListening: $0) }) { upstreamPort in
-        try await withDevServer(upstreamPort: upstreamPort, store: store, clock: clock, configure: configure) { server, browser in
+        try await withDevServer(upstreamPort: upstreamPort, store: store, clock: clock, deployments: deployments, configure: configure) { server, browser in
             try await body(backend, server, browser)
         }
     }
