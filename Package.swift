@@ -27,7 +27,7 @@ let package = Package(
             name: "MizanCLI",
             dependencies: [
                 "MizanCore", "MizanConfig", "MizanSchema", "MizanOpenAPI", "MizanManifest", "MizanCodegen",
-                "MizanProtocol", "MizanStores", "MizanDevServer", "MizanCacheAdmin",
+                "MizanProtocol", "MizanStores", "MizanDevServer", "MizanCacheAdmin", "MizanDeploy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -45,6 +45,9 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite"),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis"),
         .target(name: "MizanStores", dependencies: ["MizanCore", "MizanProtocol", "CSQLite", "CHiredis"]),
+        // libcurl comes from the system (libcurl4-openssl-dev); only MizanDeploy imports it.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl"),
+        .target(name: "MizanDeploy", dependencies: ["MizanCore", "MizanManifest", "CCurl"]),
         // The local caching proxy: Hummingbird serves, AsyncHTTPClient calls the upstream.
         .target(
             name: "MizanDevServer",
@@ -97,5 +100,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MizanStoresTests", dependencies: ["MizanStores", "MizanProtocol", "MizanCore", "MizanTestSupport", "mizan-stores-bench"]),
+        .testTarget(
+            name: "MizanDeployTests",
+            dependencies: [
+                "MizanDeploy", "MizanCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
     ]
 )

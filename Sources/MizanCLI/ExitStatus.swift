@@ -17,6 +17,8 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
     case ioError = 74
     /// Worth retrying: a network failure, 429/5xx after retries.
     case temporaryFailure = 75
+    /// A remote API answered something it does not promise (malformed JSON).
+    case protocolError = 76
     /// A token is missing or rejected.
     case notAllowed = 77
 
@@ -32,6 +34,7 @@ public enum ExitStatus: Int32, CaseIterable, Sendable {
         case .internalError: "internal error: a bug in mizan; please report it with the command you ran"
         case .ioError: "I/O error (a file could not be read or written)"
         case .temporaryFailure: "temporary failure worth retrying"
+        case .protocolError: "a remote API answered something malformed"
         case .notAllowed: "not allowed (missing or rejected MIZAN_TOKEN)"
         }
     }

@@ -35,18 +35,6 @@ struct CLIBehaviourTests {
         }
     }
 
-    @Test("commands not built yet exit 69 with one line on stderr", arguments: [["deploy"]])
-    func unavailableCommands(_ arguments: [String]) async throws {
-        try await withTemporaryDirectory { folder in
-            let result = try await runMizan(arguments, in: folder)
-            #expect(result.exitCode == 69, "\(result)")
-            #expect(result.stdout.isEmpty, "\(result)")
-            #expect(result.stderrLines.count == 1, "\(result)")
-            #expect(result.stderr.contains("not available yet"), "\(result)")
-            #expect(result.stderr.contains("'\(arguments[0])'"), "the message names the command\n\(result)")
-        }
-    }
-
     @Test("dev without a manifest or schema exits 74 and says how to get one")
     func devWithoutAManifest() async throws {
         try await withTemporaryDirectory { folder in
