@@ -17,6 +17,8 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-jsonschema)
 # The cache stores: SQLite and hiredis headers to build, a redis-server the store tests start themselves.
 [ -f /usr/include/sqlite3.h ] || missing+=(libsqlite3-dev)
 [ -f /usr/include/hiredis/hiredis.h ] || missing+=(libhiredis-dev)
+# libcurl headers for `mizan deploy` (under /usr/include/<multiarch>/curl on Debian).
+compgen -G '/usr/include/*/curl/curl.h' >/dev/null || [ -f /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2

@@ -100,8 +100,8 @@ final class DevProcess: @unchecked Sendable {
     let pid: pid_t
     private let output: URL
 
-    init(_ arguments: [String], in folder: URL, secret: String? = "a shared secret for both processes") throws {
-        port = try RedisServer.freePort()
+    init(_ arguments: [String], in folder: URL, secret: String? = "a shared secret for both processes", port: Int? = nil) throws {
+        self.port = try port ?? RedisServer.freePort()
         output = folder.appendingPathComponent("out-\(port)")
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
         var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MIZAN_") }
@@ -110,7 +110,7 @@ final class DevProcess: @unchecked Sendable {
         if let secret { environment["MIZAN_SECRET"] = secret }
         let executable = try MizanExecutable.url().path
         // posix_spawn has no working-folder option: run through a shell `cd`.
-        let command = "cd '\(folder.path)' && exec '\(executable)' dev --port \(port) " + arguments.map { "'\($0)'" }.joined(separator: " ")
+        let command = "cd '\(folder.path)' && exec '\(executable)' dev --port \(self.port) " + arguments.map { "'\($0)'" }.joined(separator: " ")
         pid = try spawn(["/bin/sh", "-c", command], stdout: output.appendingPathComponent("stdout").path,
                         stderr: output.appendingPathComponent("stderr").path, environment: environment)
         for _ in 0..<200 {

@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Deploy benchmark (issue 7): `mizan deploy` of a generated bundle — FILES files, MB megabytes in
+# all — to a release `mizan dev` on loopback (which serves the Render API), then the same bundle
+# again (nothing to upload), then a bundle four times as big, to show peak memory does not grow
+# with the bundle (files are hashed and uploaded streaming). Writes the "## deploy" section of
+# BENCHMARKS.md (other sections kept).
+#
+#   Benchmarks/deploy/run.sh                  # 1,000 files, 50 MB
+#   FILES=200 MB=10 Benchmarks/deploy/run.sh
+#   NO_BUILD=1 Benchmarks/deploy/run.sh       # use the existing release binary
+#
+# Needs: swift, python3, /usr/bin/time (Debian package `time`). Traffic stays on 127.0.0.1.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+FILES="${FILES:-1000}"
+MB="${MB:-50}"
+SCRATCH="${SCRATCH:-.build-release}"
+OUT_MD="${OUT_MD:-$ROOT/BENCHMARKS.md}"
+PORT="${PORT:-4790}"
+log() { printf '%s\n' "$*" >&2; }
+[[ -x /usr/bin/time ]] || { log "run.sh: /usr/bin/time is missing; install it with: apt-get install -y time"; exit 69; }
+
+source "$ROOT/Benchmarks/lib.sh"
+build_release_mizan
+wait_for_quiet_machine
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/mizan-bench-deploy.XXXXXX")"
+DEV_PID=""
+cleanup() { [[ -n "$DEV_PID" ]] && kill "$DEV_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+trap cleanup EXIT
+MIZAN="$WORK/mizan"
+cp "$BUILT" "$MIZAN"
+
+# A project whose bundle is FILES files of random bytes (MB in all), plus the bookshop manifest.
+make_project() {
+  local dir="$1" files="$2" mb="$3"
+  mkdir -p "$dir/dist/worker" "$dir/public"
+  (cd "$dir" && "$MIZAN" codegen --schema "$ROOT/Examples/bookshop/mizan-schema.json" --output generated >/dev/null)
+  python3 - "$dir/dist/worker" "$files" "$mb" <<'PY'
+import os, sys
+folder, files, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+size = mb * 1_000_000 // files
+for i in range(files):
+    sub = os.path.join(folder, f"chunk{i // 100:02d}")
+    os.makedirs(sub, exist_ok=True)
+    with open(os.path.join(sub, f"part{i:05d}.js"), "wb") as f:
+        f.write(os.urandom(size))
+PY
+  cat > "$dir/mizan.toml" <<TOML
+[render]
+project = "bench"
+url = "http://127.0.0.1:$PORT"
+TOML
+}
+
+SERVER="$WORK/server"
+mkdir -p "$SERVER"
+(cd "$SERVER" && "$MIZAN" codegen --schema "$ROOT/Examples/bookshop/mizan-schema.json" --output generated >/dev/null)
+(cd "$SERVER" && MIZAN_SECRET=bench-secret-0123456789 MIZAN_TOKEN=bench "$MIZAN" dev --port "$PORT" --manifest generated/manifest.json \
+   --upstream http://127.0.0.1:9 >/dev/null 2>"$WORK/dev.err") &
+DEV_PID=$!
+for _ in $(seq 100); do grep -q "listening on" "$WORK/dev.err" 2>/dev/null && break; sleep 0.1; done
+
+RESULTS="$WORK/results.tsv"
+: > "$RESULTS"
+# One deploy: wall seconds, peak RSS KiB, uploaded files and bytes.
+deploy() {
+  local name="$1" dir="$2"
+  local start end
+  start="$(date +%s.%N)"
+  (cd "$dir" && MIZAN_TOKEN=bench /usr/bin/time -f '%M' -o "$WORK/rss-$name" "$MIZAN" deploy --json >"$WORK/out-$name.json" 2>"$WORK/err-$name")
+  end="$(date +%s.%N)"
+  python3 - "$name" "$start" "$end" "$WORK/rss-$name" "$WORK/out-$name.json" "$(find "$dir/dist" -type f | wc -l)" "$(du -sb "$dir/dist" | cut -f1)" >> "$RESULTS" <<'PY'
+import json, sys
+name, start, end, rss, out, files, size = sys.argv[1:]
+r = json.load(open(out))
+print(name, f"{float(end) - float(start):.3f}", open(rss).read().split()[-1], files, size,
+      r["uploaded"]["files"], r["uploaded"]["bytes"], r["skipped"]["files"], sep="\t")
+PY
+  log "$name: $(tail -n1 "$RESULTS")"
+}
+
+make_project "$WORK/small" "$FILES" "$MB"
+deploy "first deploy" "$WORK/small"
+deploy "re-deploy, no change" "$WORK/small"
+make_project "$WORK/big" "$FILES" $((MB * 4))
+deploy "first deploy, 4x bytes" "$WORK/big"
+
+MACHINE="$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(uname -sr); load before: $LOAD_BEFORE"
+python3 - "$RESULTS" "$MACHINE" "$FILES" "$MB" "$OUT_MD" <<'PY'
+import re, sys
+results, machine, files, mb, out_md = sys.argv[1:]
+rows = [l.rstrip("\n").split("\t") for l in open(results) if l.strip()]
+lines = ["## deploy", "",
+         f"`mizan deploy` of a generated bundle ({files} files of random bytes plus the bookshop manifest) to a release "
+         "`mizan dev` on 127.0.0.1, which serves the Render API: hash every file (streamed), create the deployment, upload "
+         "the missing blobs (4 in parallel, through libcurl's multi interface, each streamed from disk), finalize, poll "
+         "until live.", "",
+         f"Machine: {machine}.", "",
+         "Command: `Benchmarks/deploy/run.sh` (FILES and MB set the bundle).", "",
+         "| run | bundle | uploaded | wall | peak memory of `mizan deploy` |", "|---|---|---|---|---|"]
+for name, wall, rss, nfiles, size, up_files, up_bytes, skipped in rows:
+    lines.append(f"| {name} | {nfiles} files, {int(size)/1e6:.0f} MB | {up_files} files, {int(up_bytes)/1e6:.1f} MB "
+                 f"({skipped} already there) | {float(wall):.2f} s | {int(rss)/1024:.0f} MB |")
+lines += ["", "Peak memory is that of the `mizan deploy` process (`/usr/bin/time -f %M`); the server is a separate process. "
+          "The 4x row shows whether it grows with the bundle's bytes."]
+section = "\n".join(lines) + "\n"
+try:
+    text = open(out_md).read()
+except FileNotFoundError:
+    text = "# Benchmarks\n"
+pattern = re.compile(r"^## deploy\n.*?(?=^## |\Z)", re.S | re.M)
+if pattern.search(text):
+    text = pattern.sub(lambda m: section + ("\n" if m.end() < len(text) else ""), text, count=1)
+else:
+    text = text.rstrip("\n") + "\n\n" + section
+open(out_md, "w").write(text)
+PY
+log "wrote the deploy section of $OUT_MD"
