@@ -6,12 +6,14 @@ import MizanSchema
 import Testing
 
 /// The management API's two documents, `docs/render-api.md` and `docs/render-api.openapi.yaml`,
-/// against the code that serves it, `Sources/MizanDevServer/Management/ManagementAPI.swift`.
+/// against the code that serves it: `Sources/MizanDevServer/Management/ManagementAPI.swift`,
+/// `Sources/MizanDevServer/Management/DeploymentsAPI.swift` and
+/// `Sources/MizanDevServer/Deployments/DeploymentStore.swift`.
 ///
 /// The served routes are `ManagementRoute.allCases`, the list the server matches against; error
-/// codes and response members are read from the Swift source's text: the codes of
-/// `ManagementError(…)` and `problem(…)`, the keys of the JSON objects it writes. A route, code or
-/// member added on one side and not the other fails here.
+/// codes and members are read from the Swift sources' text: the codes of `ManagementError(…)`,
+/// `problem(…)` and `Problem(…)`, the keys of the JSON objects they write and the members of the
+/// JSON bodies they read. A route, code or member added on one side and not the other fails here.
 @Suite struct RenderAPIDocumentTests {
     /// Every route of the management API: operationId, the client name mizan's importer gives it,
     /// method and path.
@@ -22,12 +24,28 @@ import Testing
         ("getEntry", "management.get_entry", "GET", "/_mizan/entries/{key}"),
         ("getEntryBody", "management.get_entry_body", "GET", "/_mizan/entries/{key}/body"),
         ("purge", "management.purge", "POST", "/_mizan/purge"),
+        ("listDeployments", "deployments.list_deployments", "GET", "/_mizan/deployments"),
+        ("createDeployment", "deployments.create_deployment", "POST", "/_mizan/deployments"),
+        ("getDeployment", "deployments.get_deployment", "GET", "/_mizan/deployments/{id}"),
+        ("finalizeDeployment", "deployments.finalize_deployment", "POST", "/_mizan/deployments/{id}/finalize"),
+        ("activateDeployment", "deployments.activate_deployment", "POST", "/_mizan/deployments/{id}/activate"),
+        ("missingBlobs", "deployments.missing_blobs", "POST", "/_mizan/blobs/missing"),
+        ("putBlob", "deployments.put_blob", "PUT", "/_mizan/blobs/{hash}"),
+        ("getBlob", "deployments.get_blob", "GET", "/_mizan/blobs/{hash}"),
     ]
 
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     static var yamlPath: String { repository + "/docs/render-api.openapi.yaml" }
     static var markdownPath: String { repository + "/docs/render-api.md" }
     static var sourcePath: String { repository + "/Sources/MizanDevServer/Management/ManagementAPI.swift" }
+    static var deploymentsSourcePath: String { repository + "/Sources/MizanDevServer/Management/DeploymentsAPI.swift" }
+    static var storeSourcePath: String { repository + "/Sources/MizanDevServer/Deployments/DeploymentStore.swift" }
+    /// The files that answer management requests, each read for its codes and members.
+    static var sourcePaths: [String] { [sourcePath, deploymentsSourcePath, storeSourcePath] }
+
+    static func source() throws -> ManagementSource {
+        ManagementSource(try sourcePaths.map { (($0 as NSString).lastPathComponent, try text($0)) })
+    }
 
     static func text(_ path: String) throws -> String {
         try String(contentsOfFile: path, encoding: .utf8)
@@ -111,9 +129,26 @@ import Testing
             .replacingOccurrences(of: #"case .stats:"#, with: "case .stats:\n                throw ManagementError(409, \"conflict_now\", \"x\")")
             .replacingOccurrences(of: #"("bytes", .int(storeStats.bytes)),"#, with: "(\"bytes\", .int(storeStats.bytes)),\n            (\"extra_counter\", .int(0)),")
         #expect(edited != real, "the markers of this test are no longer in ManagementAPI.swift")
-        let after = ManagementSource(edited)
+        let after = ManagementSource([("ManagementAPI.swift", edited)])
         #expect(try after.errors().contains { $0 == (409, "conflict_now") })
         #expect(after.jsonKeys(from: "func statsResponse", to: "func listEntries").contains("extra_counter"))
+
+        let realAPI = try Self.text(Self.deploymentsSourcePath)
+        let editedAPI = realAPI
+            .replacingOccurrences(of: #"("bytes", .int(d.bytes)),"#, with: "(\"bytes\", .int(d.bytes)),\n            (\"extra_member\", .null),")
+            .replacingOccurrences(of: #"root["message"]?.stringValue"#, with: #"root["extra_field"]?.stringValue ?? root["message"]?.stringValue"#)
+            .replacingOccurrences(of: #"node["size"]?.intValue"#, with: #"node["size"]?.intValue, let _ = node["mode"]?.intValue"#)
+        let realStore = try Self.text(Self.storeSourcePath)
+        let editedStore = realStore
+            .replacingOccurrences(of: "guard !files.isEmpty else {", with: "guard files.count < 100_000 else { throw Problem(507, \"too_many_files\", \"x\") }\n        guard !files.isEmpty else {")
+        #expect(editedAPI.contains("extra_member") && editedAPI.contains("extra_field") && editedAPI.contains(#"node["mode"]"#),
+                "the markers of this test are no longer in DeploymentsAPI.swift")
+        #expect(editedStore != realStore, "the markers of this test are no longer in DeploymentStore.swift")
+        let afterDeployments = ManagementSource([("DeploymentsAPI.swift", editedAPI), ("DeploymentStore.swift", editedStore)])
+        #expect(try afterDeployments.errors().contains { $0 == (507, "too_many_files") })
+        #expect(afterDeployments.jsonKeys(from: "static func deploymentJSON", to: nil).contains("extra_member"))
+        #expect(afterDeployments.bodyMembers(from: "case .createDeployment:", to: "case .missingBlobs:", reader: "root").contains("extra_field"))
+        #expect(afterDeployments.bodyMembers(from: "case .createDeployment:", to: "case .missingBlobs:", reader: "node").contains("mode"))
     }
 
     // MARK: - (c) the reference names every route, error code and member
@@ -128,8 +163,13 @@ import Testing
 
     /// Each `(status, code)` the server can answer with has a line in the reference naming both.
     @Test func theReferenceNamesEveryErrorCodeWithItsStatus() throws {
-        let errors = try ManagementSource(Self.text(Self.sourcePath)).errors()
-        #expect(errors.count >= 10, "found only \(errors) in ManagementAPI.swift: update ManagementSource to its new shape")
+        let source = try Self.source()
+        for file in source.files {
+            let found = try ManagementSource([file]).errors()
+            #expect(found.count >= 3, "found only \(found) in \(file.name): update ManagementSource to its new shape")
+        }
+        let errors = try source.errors()
+        #expect(errors.count >= 25, "found only \(errors): update ManagementSource to its new shape")
         let lines = try Self.text(Self.markdownPath).split(separator: "\n")
         for (status, code) in errors {
             let documented = lines.contains { $0.contains("`\(code)`") && $0.contains(String(status)) }
@@ -137,22 +177,28 @@ import Testing
         }
     }
 
-    @Test func statsAndEntryMembersMatchTheServer() throws {
-        let source = ManagementSource(try Self.text(Self.sourcePath))
+    @Test func responseMembersMatchTheServer() throws {
+        let source = try Self.source()
         let root = try Self.document()
         let markdown = try Self.text(Self.markdownPath)
         let schemas = root["components"]?["schemas"]
-        let cases: [(schema: String, from: String, to: String)] = [
+        // `to: nil`: to the end of the file. For a schema made with `allOf`, its own members (those
+        // of its inline parts) are compared: `DeploymentCreated` is `Deployment` and `missing`.
+        let cases: [(schema: String, from: String, to: String?)] = [
             ("Stats", "func statsResponse", "func listEntries"),
             ("Entry", "static func entryJSON", "func json("),
             ("Health", "func healthResponse", "func statsResponse"),
             ("PurgeResult", "private func purge(", "private func readSelector"),
+            ("Deployment", "static func deploymentJSON", nil),
+            ("DeploymentList", "case .listDeployments:", "case .getDeployment:"),
+            ("DeploymentCreated", "case .createDeployment:", "case .missingBlobs:"),
+            ("MissingBlobs", "case .missingBlobs:", "case .putBlob:"),
+            ("BlobStored", "case .putBlob:", "case .getBlob:"),
         ]
         for (name, from, to) in cases {
             let keys = source.jsonKeys(from: from, to: to)
-            #expect(!keys.isEmpty, "no JSON keys between '\(from)' and '\(to)' in ManagementAPI.swift")
-            let required = Set((schemas?[name]?["required"]?.elements ?? []).compactMap(\.stringValue))
-            let properties = Set((schemas?[name]?["properties"]?.members ?? []).map(\.key))
+            #expect(!keys.isEmpty, "no JSON keys between '\(from)' and '\(to ?? "the end")' in the sources")
+            let (required, properties) = Self.ownMembers(schemas?[name])
             #expect(required == keys, "\(name): the server writes \(keys.sorted()), the document requires \(required.sorted())")
             #expect(properties == keys, "\(name): the server writes \(keys.sorted()), the document has \(properties.sorted())")
             for key in keys {
@@ -161,30 +207,87 @@ import Testing
             }
         }
     }
+
+    /// The members the deployment routes read from their JSON bodies (`root["…"]` and, for a
+    /// file, `node["…"]`) are the documented request schemas' properties, and named in the reference.
+    @Test func requestMembersMatchTheServer() throws {
+        let source = try Self.source()
+        let schemas = try Self.document()["components"]?["schemas"]
+        let markdown = try Self.text(Self.markdownPath)
+        let cases: [(schema: String, from: String, to: String, reader: String)] = [
+            ("DeploymentCreate", "case .createDeployment:", "case .missingBlobs:", "root"),
+            ("DeploymentFile", "case .createDeployment:", "case .missingBlobs:", "node"),
+            ("BlobList", "case .missingBlobs:", "case .putBlob:", "root"),
+        ]
+        for (name, from, to, reader) in cases {
+            let members = source.bodyMembers(from: from, to: to, reader: reader)
+            #expect(!members.isEmpty, "no \(reader)[…] reads between '\(from)' and '\(to)' in DeploymentsAPI.swift")
+            let (required, properties) = Self.ownMembers(schemas?[name])
+            #expect(properties == members, "\(name): the server reads \(members.sorted()), the document has \(properties.sorted())")
+            #expect(required.isSubset(of: members), "\(name): the document requires \(required.sorted()), the server reads \(members.sorted())")
+            for member in members {
+                let mentioned = markdown.contains("`\(member)`")
+                #expect(mentioned, "docs/render-api.md does not mention `\(member)` (\(name))")
+            }
+        }
+    }
+
+    /// `required` and `properties` of a schema and of the inline (not `$ref`) parts of its `allOf`.
+    static func ownMembers(_ schema: JSONNode?) -> (required: Set<String>, properties: Set<String>) {
+        let parts = [schema] + (schema?["allOf"]?.elements ?? []).filter { $0["$ref"] == nil }.map(Optional.some)
+        var required: Set<String> = []
+        var properties: Set<String> = []
+        for part in parts {
+            required.formUnion((part?["required"]?.elements ?? []).compactMap(\.stringValue))
+            properties.formUnion((part?["properties"]?.members ?? []).map(\.key))
+        }
+        return (required, properties)
+    }
 }
 
-/// The text of ManagementAPI.swift, read for what it serves.
+/// The text of the files that serve the management API (ManagementAPI.swift, DeploymentsAPI.swift,
+/// DeploymentStore.swift), read for what they answer.
 struct ManagementSource {
-    let text: String
+    let files: [(name: String, text: String)]
 
-    init(_ text: String) { self.text = text }
+    init(_ files: [(name: String, text: String)]) { self.files = files }
 
-    /// `(status, code)` of every `ManagementError(400, "bad_json", …)` and `problem(401, "unauthorized", …)`.
+    /// `(status, code)` of every `ManagementError(400, "bad_json", …)`, `problem(401, "unauthorized", …)`
+    /// and `Problem(409, "missing_blobs", …)`, in every file.
     func errors() throws -> [(Int, String)] {
         var found: [(Int, String)] = []
-        for match in text.matches(of: try Regex(#"(?:ManagementError|problem)\((\d{3}), "([a-z_]+)""#)) {
-            let pair = (Int(Self.group(match, 1)) ?? 0, Self.group(match, 2))
-            if !found.contains(where: { $0 == pair }) { found.append(pair) }
+        let regex = try Regex(#"(?:ManagementError|problem|Problem)\((\d{3}), "([a-z_]+)""#)
+        for file in files {
+            for match in file.text.matches(of: regex) {
+                let pair = (Int(Self.group(match, 1)) ?? 0, Self.group(match, 2))
+                if !found.contains(where: { $0 == pair }) { found.append(pair) }
+            }
         }
         return found
     }
 
-    /// The keys of `("key", …)` JSON members written between two markers.
-    func jsonKeys(from start: String, to end: String) -> Set<String> {
-        guard let from = text.range(of: start), let to = text[from.upperBound...].range(of: end) else { return [] }
-        let slice = text[from.upperBound..<to.lowerBound]
+    /// The keys of `("key", …)` JSON members written between two markers (`end` nil: to the end
+    /// of the file), in the first file holding `start` with `end` after it.
+    func jsonKeys(from start: String, to end: String?) -> Set<String> {
+        guard let slice = slice(from: start, to: end) else { return [] }
         let regex = try! Regex(#"\("([a-z_]+)", "#)
         return Set(slice.matches(of: regex).map { Self.group($0, 1) })
+    }
+
+    /// The members read from a JSON body as `reader["member"]` between two markers.
+    func bodyMembers(from start: String, to end: String, reader: String) -> Set<String> {
+        guard let slice = slice(from: start, to: end) else { return [] }
+        let regex = try! Regex(#"\b"# + reader + #"\["([a-z_]+)"\]"#)
+        return Set(slice.matches(of: regex).map { Self.group($0, 1) })
+    }
+
+    private func slice(from start: String, to end: String?) -> Substring? {
+        for file in files {
+            guard let from = file.text.range(of: start) else { continue }
+            guard let end else { return file.text[from.upperBound...] }
+            if let to = file.text[from.upperBound...].range(of: end) { return file.text[from.upperBound..<to.lowerBound] }
+        }
+        return nil
     }
 
     private static func group(_ match: Regex<AnyRegexOutput>.Match, _ index: Int) -> String {
