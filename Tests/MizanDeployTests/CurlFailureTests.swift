@@ -29,12 +29,6 @@ import Testing
         #expect(!error.description.contains("query-secret"))
     }
 
-    @Test func anUnresolvableHostIsAConnectError() async throws {
-        let error = try #require(await failure(HTTPRequestSpec(method: "GET", url: "http://mizan-no-such-host.invalid/")))
-        #expect(error.kind == .connect)
-        #expect(error.message.contains("mizan-no-such-host.invalid"))
-    }
-
     @Test func aServerThatNeverAnswersTimesOut() async throws {
         let server = try RawSocketServer { connection in
             connection.drain()

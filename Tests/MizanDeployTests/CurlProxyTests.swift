@@ -4,9 +4,10 @@ import Testing
 @testable import MizanDeploy
 
 /// The client sets no proxy of its own, so libcurl takes `http_proxy`, `https_proxy` and
-/// `no_proxy` from the environment, as the curl tool does. The test changes the process's
+/// `no_proxy` from the environment, as the curl tool does. The proxy test changes the process's
 /// environment, so it first puts loopback in `no_proxy`: other tests that run meanwhile and talk
-/// to 127.0.0.1 or localhost still go direct.
+/// to 127.0.0.1 or localhost still go direct. Tests here that name other hosts run one at a
+/// time with it.
 @Suite(.serialized) struct CurlProxyTests {
     /// A proxy that records each request's first line and answers 200 "via proxy" (403 to
     /// CONNECT, so no tunnel is made).
@@ -25,6 +26,16 @@ import Testing
                 connection.write("HTTP/1.1 200 OK\r\nContent-Length: 9\r\nConnection: close\r\n\r\nvia proxy")
             }
             connection.close()
+        }
+    }
+
+    @Test func anUnresolvableHostIsAConnectError() async throws {
+        do throws(HTTPTransportError) {
+            _ = try await CurlClient().send(HTTPRequestSpec(method: "GET", url: "http://mizan-no-such-host.invalid/"))
+            Issue.record("no error")
+        } catch {
+            #expect(error.kind == .connect)
+            #expect(error.message.contains("mizan-no-such-host.invalid"))
         }
     }
 

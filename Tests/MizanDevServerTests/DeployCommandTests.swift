@@ -79,6 +79,13 @@ import Testing
             let rollback = try await runMizan(["deploy", "rollback", firstID], in: folder, environment: token)
             #expect(rollback.exitCode == 0, "\(rollback)")
             #expect(try await browser.get("/api/books/1").cacheStatus.hasSuffix("stored; ttl=60"))
+
+            // Deploying the superseded TTL-5 bundle again makes it live again, uploading nothing.
+            let forward = try await runMizan(["deploy", "--json"], in: folder, environment: token)
+            let forwardResult = try JSONParser.parse(Array(forward.stdout.utf8), file: "deploy").root
+            #expect(forwardResult["status"]?.stringValue == "live", "\(forward)")
+            #expect(forwardResult["uploaded"]?["files"]?.intValue == 0, "\(forward)")
+            #expect(try await browser.get("/api/books/1").cacheStatus.hasSuffix("stored; ttl=5"))
         }
     }
 

@@ -96,6 +96,9 @@ import Testing
             #expect(finalize.body.contains("invalid_manifest"))
             let status = try await browser.get("/_mizan/deployments/\(id)", headers: auth)
             #expect(status.body.contains(#""status": "failed""#))
+            let activate = try await browser.send(.POST, "/_mizan/deployments/\(id)/activate", headers: auth, body: "{}")
+            #expect(activate.status == 409, "\(activate.body)")
+            #expect(activate.body.contains("failed_deployment"))
             #expect(server.manifest.route(for: "books.get_book")?.cache?.ttl == 60)
         }
     }
@@ -121,6 +124,14 @@ import Testing
             #expect(conflict.body.contains("idempotency_conflict"))
             let missing = try await browser.send(.POST, "/_mizan/blobs/missing", headers: auth, body: #"{"hashes": ["\#(ContentHash.sha256(manifest))"]}"#)
             #expect(missing.body.contains(ContentHash.sha256(manifest)))
+            let badHash = try await browser.send(.POST, "/_mizan/blobs/missing", headers: auth, body: #"{"hashes": ["sha256:../deployments.json"]}"#)
+            #expect(badHash.status == 400)
+            #expect(badHash.body.contains("bad_hash"))
+            // The same files in another order are the same deployment.
+            let (reordered, _) = try await create(browser, key: "order", files: [("manifest.json", manifest), ("a.js", [1]), ("b.js", [2])])
+            let (again, _) = try await create(browser, key: "order", files: [("b.js", [2]), ("manifest.json", manifest), ("a.js", [1])])
+            #expect(reordered.status == 201)
+            #expect(again.status == 200)
             #expect(try await browser.get("/_mizan/deployments/nope", headers: auth).status == 404)
         }
     }

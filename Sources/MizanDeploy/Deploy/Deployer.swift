@@ -87,6 +87,11 @@ public struct Deployer: Sendable {
         if created.status == "live" {
             return Result(deployment: created, url: url, uploadedFiles: 0, uploadedBytes: 0, skippedFiles: bundle.files.count, skippedBytes: bundle.bytes, alreadyLive: true)
         }
+        if created.status == "superseded" {
+            // This exact bundle was live before: make it live again rather than upload anything.
+            let live = try await client.activate(created.id)
+            return Result(deployment: live, url: url, uploadedFiles: 0, uploadedBytes: 0, skippedFiles: bundle.files.count, skippedBytes: bundle.bytes, alreadyLive: true)
+        }
         if created.status == "failed" {
             throw DeployError(.failed, "deployment \(created.id) of this bundle failed before: \(created.error ?? "no reason given"); change the bundle and deploy again")
         }

@@ -86,8 +86,11 @@ public final class DeploymentStore: @unchecked Sendable {
 
     public func blobPath(_ hash: String) -> String { folder + "/blobs/" + hash.dropFirst("sha256:".count) }
     public func hasBlob(_ hash: String) -> Bool { FileManager.default.fileExists(atPath: blobPath(hash)) }
-    public func missing(_ hashes: [String]) -> [String] {
+    public func missing(_ hashes: [String]) throws(Problem) -> [String] {
         var seen: Set<String> = []
+        for hash in hashes where !Self.isHash(hash) {
+            throw Problem(400, "bad_hash", "\(hash.debugDescription) is not sha256: and 64 lower-case hex digits")
+        }
         return hashes.filter { seen.insert($0).inserted && !hasBlob($0) }
     }
 
@@ -109,7 +112,8 @@ public final class DeploymentStore: @unchecked Sendable {
         }
         let result: (Deployment, Bool) = try locked { () throws(Problem) -> (Deployment, Bool) in
             if let earlier = deployments.first(where: { $0.idempotencyKey == idempotencyKey }) {
-                guard earlier.files == files, earlier.project == project, earlier.environment == environment else {
+                let sameFiles = earlier.files.sorted { $0.path < $1.path } == files.sorted { $0.path < $1.path }
+                guard sameFiles, earlier.project == project, earlier.environment == environment else {
                     throw Problem(409, "idempotency_conflict", "idempotency key '\(idempotencyKey)' was used for a different deployment (\(earlier.id))")
                 }
                 return (earlier, false)
@@ -123,7 +127,7 @@ public final class DeploymentStore: @unchecked Sendable {
             try saveLocked()
             return (deployment, true)
         }
-        return (result.0, result.1, missing(files.map(\.hash)))
+        return (result.0, result.1, try missing(files.map(\.hash)))
     }
 
     /// Writes a blob from `chunks`, checking that its SHA-256 is `hash`; a blob already present
@@ -137,10 +141,18 @@ public final class DeploymentStore: @unchecked Sendable {
         var hasher = ContentHash.Hasher()
         do {
             defer { try? handle.close() }
-            for try await chunk in chunks {
+            var iterator = chunks.makeAsyncIterator()
+            while true {
+                let next: Chunks.Element?
+                do { next = try await iterator.next() } catch {
+                    throw Problem(400, "upload_interrupted", "the upload ended before its body was complete")
+                }
+                guard let chunk = next else { break }
                 hasher.update(chunk)
                 guard hasher.count <= maximumSize else { throw Problem(413, "blob_too_large", "a blob is at most \(maximumSize) bytes") }
-                try handle.write(contentsOf: chunk)
+                do { try handle.write(contentsOf: chunk) } catch {
+                    throw Problem(500, "state_unwritable", "cannot write the blob under \(folder): \(error.localizedDescription)")
+                }
             }
         } catch {
             try? FileManager.default.removeItem(atPath: temporary)
@@ -167,7 +179,7 @@ public final class DeploymentStore: @unchecked Sendable {
         guard deployment.status == .pending else {
             throw Problem(409, "not_pending", "deployment '\(id)' is \(deployment.status.rawValue); only a pending one can be finalized")
         }
-        let missing = missing(deployment.files.map(\.hash))
+        let missing = try missing(deployment.files.map(\.hash))
         guard missing.isEmpty else { throw Problem(409, "missing_blobs", "upload these blobs first: \(missing.joined(separator: ", "))") }
         let schemaHash: String
         do { schemaHash = try validate(blobPath(deployment.manifestFile!.hash)) } catch {
@@ -178,6 +190,16 @@ public final class DeploymentStore: @unchecked Sendable {
             throw Problem(422, "invalid_manifest", "manifest.json is not a valid edge manifest: \(error)")
         }
         return try activate(id, schemaHash: schemaHash)
+    }
+
+    /// The deployment, when it may go live again (finalized once: live or superseded).
+    public func activatable(_ id: String) throws(Problem) -> Deployment {
+        guard let deployment = deployment(id) else { throw Problem(404, "no_deployment", "no deployment '\(id)'") }
+        switch deployment.status {
+        case .live, .superseded: return deployment
+        case .failed: throw Problem(409, "failed_deployment", "deployment '\(id)' failed (\(deployment.error ?? "")); it cannot go live")
+        case .pending: throw Problem(409, "not_pending", "deployment '\(id)' was never finalized; finalize it first")
+        }
     }
 
     /// Makes a finalized deployment the live one again (a rollback), superseding the current.

@@ -53,8 +53,12 @@ extension DevServer {
             case .missingBlobs:
                 var request = request
                 let root = try Self.jsonBody(try await Self.smallBody(&request))
-                let hashes = (root["hashes"]?.elements ?? []).compactMap(\.stringValue)
-                return json(200, .object([("missing", .array(store.missing(hashes).map(JSONOutput.string)))]))
+                guard let nodes = root["hashes"]?.elements else { throw ManagementError(400, "bad_request", "'hashes' is an array of sha256: hashes") }
+                let hashes = try nodes.map { node in
+                    guard let hash = node.stringValue else { throw ManagementError(400, "bad_hash", "each hash is a string") }
+                    return hash
+                }
+                return json(200, .object([("missing", .array(try store.missing(hashes).map(JSONOutput.string)))]))
             case .putBlob:
                 let created = try await store.putBlob(variable, chunks: request.body.map { Array(buffer: $0) }, maximumSize: Self.maximumBlobSize)
                 return json(created ? 201 : 200, .object([("hash", .string(variable)), ("stored", .bool(created))]))
@@ -77,9 +81,8 @@ extension DevServer {
                 if let manifest { try await reload(manifest) }
                 return json(200, Self.deploymentJSON(deployment))
             case .activateDeployment:
-                guard let target = store.deployment(variable), let file = target.manifestFile else {
-                    throw ManagementError(404, "no_deployment", "no deployment '\(variable)'")
-                }
+                let target = try store.activatable(variable)
+                guard let file = target.manifestFile else { throw ManagementError(404, "no_deployment", "no deployment '\(variable)'") }
                 let manifest = try ManifestReader.read(bytes: [UInt8](FileManager.default.contents(atPath: store.blobPath(file.hash)) ?? Data()), file: "manifest.json")
                 let deployment = try store.activate(variable)
                 try await reload(manifest)

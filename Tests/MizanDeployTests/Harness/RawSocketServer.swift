@@ -7,7 +7,7 @@ final class RawSocketServer: @unchecked Sendable {
     let port: Int
     private let listener: Int32
     private let lock = NSLock()
-    private var clients: [Int32] = []
+    private var connections: [RawConnection] = []
     private var stopped = false
 
     init(handle: @escaping @Sendable (RawConnection) -> Void) throws {
@@ -17,14 +17,20 @@ final class RawSocketServer: @unchecked Sendable {
         let thread = Thread { [self] in
             while true {
                 let client = accept(fd, nil, nil)
-                if client < 0 { return }
+                if client < 0 {
+                    // `stop` shut the listener down; only this thread closes it, after its last
+                    // `accept`, so the number is never reused under it.
+                    close(fd)
+                    return
+                }
+                let connection = RawConnection(fd: client)
                 let accepted = lock.withLock {
                     if stopped { return false }
-                    clients.append(client)
+                    connections.append(connection)
                     return true
                 }
-                guard accepted else { close(client); return }
-                Thread { handle(RawConnection(fd: client)) }.start()
+                guard accepted else { connection.close(); return }
+                Thread { handle(connection) }.start()
             }
         }
         thread.start()
@@ -32,13 +38,13 @@ final class RawSocketServer: @unchecked Sendable {
 
     /// Stops listening and resets every connection still open.
     func stop() {
-        let open = lock.withLock {
+        let open: [RawConnection]? = lock.withLock {
+            if stopped { return nil }
             stopped = true
-            return clients
+            shutdown(listener, Int32(SHUT_RDWR))
+            return connections
         }
-        shutdown(listener, Int32(SHUT_RDWR))
-        close(listener)
-        for client in open { shutdown(client, Int32(SHUT_RDWR)) }
+        for connection in open ?? [] { connection.shutdown() }
     }
 
     /// A loopback port that nothing listens on (bound, then released).
@@ -88,9 +94,14 @@ final class RawSocketServer: @unchecked Sendable {
     }
 }
 
-/// One accepted connection.
-struct RawConnection: Sendable {
+/// One accepted connection. Its descriptor is touched only while open, so that closing it twice
+/// or shutting it down late never hits a descriptor number that was reused meanwhile.
+final class RawConnection: @unchecked Sendable {
     let fd: Int32
+    private let lock = NSLock()
+    private var open = true
+
+    init(fd: Int32) { self.fd = fd }
 
     /// Reads up to `limit` bytes; empty at end of stream or on error.
     func read(limit: Int = 64 << 10) -> [UInt8] {
@@ -118,13 +129,27 @@ struct RawConnection: Sendable {
     }
 
     /// Closes the connection.
-    func close() { _ = Glibc.close(fd) }
+    func close() {
+        lock.withLock {
+            if open { _ = Glibc.close(fd) }
+            open = false
+        }
+    }
 
     /// Closes with a reset (RST) instead of a clean FIN, as a crashed server would.
     func reset() {
-        var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
-        setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
-        _ = Glibc.close(fd)
+        lock.withLock {
+            guard open else { return }
+            var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+            setsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            _ = Glibc.close(fd)
+            open = false
+        }
+    }
+
+    /// Ends reads and writes (a blocked `read` returns) but leaves closing to the handler.
+    func shutdown() {
+        lock.withLock { if open { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) } }
     }
 }
 
