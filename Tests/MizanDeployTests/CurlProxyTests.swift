@@ -63,8 +63,12 @@ import Testing
         #expect(recorder.seen == ["GET http://mizan-deploy.test/v1/services HTTP/1.1"])
 
         // HTTPS asks the proxy for a tunnel; the proxy's refusal is an error, not a response.
-        await #expect(throws: HTTPTransportError.self) {
-            try await client.send(HTTPRequestSpec(method: "GET", url: "https://mizan-deploy.test/v1/services"))
+        do throws(HTTPTransportError) {
+            _ = try await client.send(HTTPRequestSpec(method: "GET", url: "https://mizan-deploy.test/v1/services"))
+            Issue.record("no error")
+        } catch {
+            #expect(error.kind == .other)
+            #expect(error.message == "the proxy refused a tunnel to mizan-deploy.test with status 403; check https_proxy and no_proxy")
         }
         #expect(recorder.seen.last == "CONNECT mizan-deploy.test:443 HTTP/1.1")
 

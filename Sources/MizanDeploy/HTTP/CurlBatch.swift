@@ -61,12 +61,11 @@ final class CurlBatch: @unchecked Sendable {
 
     /// Sends every request and returns the outcomes in input order. Blocks until all are done.
     func run() -> [Outcome] {
-        if let problem = CurlGlobal.problem {
-            return requests.map { .failure(HTTPTransportError(kind: .other, message: "cannot send to \(CurlTransfer.hostName(of: $0.url)): \(problem)")) }
+        func failAll(_ problem: String) -> [Outcome] {
+            requests.map { .failure(HTTPTransportError(kind: .other, message: "cannot send to \(CurlTransfer.hostName(of: $0.url)): \(problem)")) }
         }
-        guard let multi = curl_multi_init() else {
-            return requests.map { .failure(HTTPTransportError(kind: .other, message: "cannot send to \(CurlTransfer.hostName(of: $0.url)): libcurl could not create a multi handle")) }
-        }
+        if let problem = CurlGlobal.problem { return failAll(problem) }
+        guard let multi = curl_multi_init() else { return failAll("libcurl could not create a multi handle") }
         lock.withLock { wakeable = multi }
         loop(multi)
         lock.withLock { wakeable = nil }

@@ -99,8 +99,17 @@ final class CurlTransfer {
             return .success(HTTPResponseData(status: status, headers: responseHeaders, body: responseBody))
         }
         if let callbackFailure { return .failure(callbackFailure) }
+        let host = Self.hostName(of: request.url)
+        var proxyStatus = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_HTTP_CONNECTCODE, &proxyStatus)
+        if proxyStatus >= 300 {
+            // The proxy (from the environment) answered CONNECT with an error: its 5xx may pass,
+            // a 403 or 407 is a setting to fix.
+            let message = "the proxy refused a tunnel to \(host) with status \(proxyStatus); check https_proxy and no_proxy"
+            return .failure(HTTPTransportError(kind: proxyStatus >= 500 ? .connect : .other, message: message))
+        }
         let detail = errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
-        return .failure(Self.error(code, detail: detail, host: Self.hostName(of: request.url)))
+        return .failure(Self.error(code, detail: detail, host: host))
     }
 
     // MARK: - Options
@@ -224,7 +233,8 @@ final class CurlTransfer {
     private static func openFile(_ path: String) -> Result<(Int32, Int), HTTPTransportError> {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
-            return .failure(HTTPTransportError(kind: .fileUnreadable, message: "cannot open \(path) to upload it: \(String(cString: strerror(errno)))"))
+            let reason = String(cString: strerror(errno))
+            return .failure(HTTPTransportError(kind: .fileUnreadable, message: "cannot open \(path) to upload it: \(reason)"))
         }
         var info = stat()
         guard fstat(descriptor, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
@@ -251,7 +261,9 @@ final class CurlTransfer {
     /// `100 Continue`, say), so it drops the headers collected so far.
     private func receivedHeader(_ data: UnsafeMutablePointer<CChar>?, _ count: Int) -> Int {
         guard count > 0, let data else { return count }
-        let line = data.withMemoryRebound(to: UInt8.self, capacity: count) { String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self) }
+        let line = data.withMemoryRebound(to: UInt8.self, capacity: count) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: count), as: UTF8.self)
+        }
         let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
         if line.hasPrefix("HTTP/") {
             responseHeaders.removeAll()
@@ -283,13 +295,15 @@ final class CurlTransfer {
             let wanted = min(capacity, size - offset)
             guard wanted > 0 else { return 0 }
             var count: Int
-            repeat { count = Glibc.read(descriptor, buffer, wanted) } while count < 0 && errno == EINTR
+            repeat { count = readDescriptor(descriptor, buffer, wanted) } while count < 0 && errno == EINTR
             if count < 0 {
-                callbackFailure = HTTPTransportError(kind: .fileUnreadable, message: "cannot read \(path) while uploading it: \(String(cString: strerror(errno)))")
+                let reason = String(cString: strerror(errno))
+                callbackFailure = HTTPTransportError(kind: .fileUnreadable, message: "cannot read \(path) while uploading it: \(reason)")
                 return Int(CURL_READFUNC_ABORT)
             }
             if count == 0 {
-                callbackFailure = HTTPTransportError(kind: .fileUnreadable, message: "\(path) became shorter while it was uploaded (\(offset) of \(size) bytes)")
+                callbackFailure = HTTPTransportError(
+                    kind: .fileUnreadable, message: "\(path) became shorter while it was uploaded (\(offset) of \(size) bytes)")
                 return Int(CURL_READFUNC_ABORT)
             }
             source = .file(descriptor: descriptor, path: path, size: size, offset: offset + count)
@@ -335,4 +349,9 @@ final class CurlTransfer {
             HTTPTransportError(kind: .other, message: "the request to \(host) failed: \(detail)")
         }
     }
+}
+
+/// `read(2)`, which the transfer's own `read(into:_:)` hides inside the class.
+private func readDescriptor(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
 }

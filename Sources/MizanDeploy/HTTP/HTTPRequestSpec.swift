@@ -23,7 +23,9 @@ public struct HTTPRequestSpec: Sendable {
     public var body: Body
     /// Seconds to wait for the connection (TCP and TLS).
     public var connectTimeout: Double = 10
-    /// Seconds for the whole transfer, from connecting to the last byte of the response.
+    /// Seconds for the whole transfer, from connecting to the last byte of the response; 0 for
+    /// no limit. Raise it for a large upload on a slow link (`stallTimeout` still catches a
+    /// transfer that stopped moving).
     public var timeout: Double = 120
     /// Seconds during which the transfer may move less than one byte per second before it fails
     /// as a timeout, so a stalled upload fails long before `timeout`; 0 turns the check off. It
