@@ -21,7 +21,7 @@ enum MetadataJSON {
     }
 
     /// The record read with MizanCore's parser and taken apart by hand; nil for anything but a
-    /// version-1 record with each field once, of its type, integers written as plain integers.
+    /// version-1 record with each known field once, of its type, integers written as plain integers.
     static func fastDecode(_ bytes: [UInt8]) -> EntryMetadata? {
         guard let root = try? JSONParser.parse(bytes, file: "metadata").root, let members = root.members else { return nil }
         var fields = Fields()
@@ -38,9 +38,11 @@ enum MetadataJSON {
         var caller: CallerID?, status: Int?, contentType: String?, headers: [StoredHeader]?
         var created: Int64?, expires: Int64?, staleUntil: Int64?, etag: String?, size: Int?, tags: [String]?, deps: [Dependency]?
 
-        /// False for an unknown or repeated field, or a value of the wrong type.
+        /// False for a repeated field or a value of the wrong type. Unknown fields are skipped, as
+        /// the protocol asks of readers.
         mutating func read(_ name: String, _ value: JSONNode) -> Bool {
-            guard let index = Self.names.firstIndex(of: name), seen & (1 << index) == 0 else { return false }
+            guard let index = Self.names.firstIndex(of: name) else { return true }
+            guard seen & (1 << index) == 0 else { return false }
             seen |= 1 << index
             switch name {
             case "version": version = value.intValue

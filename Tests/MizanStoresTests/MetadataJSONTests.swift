@@ -40,11 +40,14 @@ import Testing
         return Array(try JSONSerialization.data(withJSONObject: object))
     }
 
+    @Test func skipsUnknownFieldsAsReadersMust() throws {
+        // docs/protocol.md: readers ignore members they do not know.
+        let extra = try edited { $0["added_later"] = ["x": 1] }
+        #expect(MetadataJSON.fastDecode(extra) == Self.samples()[1])
+        #expect(try JSONDecoder().decode(EntryMetadata.self, from: Data(extra)) == Self.samples()[1])
+    }
+
     @Test func leavesWhatItDoesNotExpectToJSONDecoder() throws {
-        // JSONDecoder ignores an unknown field; the fast reader declines it.
-        let extra = try edited { $0["extra"] = 1 }
-        #expect(MetadataJSON.fastDecode(extra) == nil)
-        #expect(try MetadataJSON.decode(extra) == Self.samples()[1])
         #expect(MetadataJSON.fastDecode(try edited { $0["size"] = 2.5 }) == nil)
         #expect(MetadataJSON.fastDecode(Array(#"{"version":1,"version":1}"#.utf8)) == nil)
     }
