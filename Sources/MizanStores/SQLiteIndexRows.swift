@@ -72,28 +72,23 @@ struct SQLiteIndexRows: Equatable {
     }
 
     func insert(entry id: Int64, _ db: SQLiteConnection) throws {
-        for client in clients {
-            try db.query("INSERT INTO entry_clients(client, entry) VALUES (?1, ?2)", [.text(client), .int(id)])
-        }
-        for param in params {
-            try db.query("INSERT INTO entry_params(client, name, value, entry) VALUES (?1, ?2, ?3, ?4)",
-                         [.text(param.client), .text(param.name), .blob(param.value), .int(id)])
-        }
-        for tag in tags {
-            try db.query("INSERT INTO entry_tags(tag, entry) VALUES (?1, ?2)", [.text(tag), .int(id)])
-        }
+        try each(entry: id, db,
+                 client: "INSERT INTO entry_clients(client, entry) VALUES (?1, ?2)",
+                 param: "INSERT INTO entry_params(client, name, value, entry) VALUES (?1, ?2, ?3, ?4)",
+                 tag: "INSERT INTO entry_tags(tag, entry) VALUES (?1, ?2)")
     }
 
     func delete(entry id: Int64, _ db: SQLiteConnection) throws {
-        for client in clients {
-            try db.query("DELETE FROM entry_clients WHERE client = ?1 AND entry = ?2", [.text(client), .int(id)])
-        }
-        for param in params {
-            try db.query("DELETE FROM entry_params WHERE client = ?1 AND name = ?2 AND value = ?3 AND entry = ?4",
-                         [.text(param.client), .text(param.name), .blob(param.value), .int(id)])
-        }
-        for tag in tags {
-            try db.query("DELETE FROM entry_tags WHERE tag = ?1 AND entry = ?2", [.text(tag), .int(id)])
-        }
+        try each(entry: id, db,
+                 client: "DELETE FROM entry_clients WHERE client = ?1 AND entry = ?2",
+                 param: "DELETE FROM entry_params WHERE client = ?1 AND name = ?2 AND value = ?3 AND entry = ?4",
+                 tag: "DELETE FROM entry_tags WHERE tag = ?1 AND entry = ?2")
+    }
+
+    /// Runs one statement per row, its columns bound in primary-key order, the entry last.
+    private func each(entry id: Int64, _ db: SQLiteConnection, client: String, param: String, tag: String) throws {
+        for name in clients { try db.query(client, [.text(name), .int(id)]) }
+        for row in params { try db.query(param, [.text(row.client), .text(row.name), .blob(row.value), .int(id)]) }
+        for name in tags { try db.query(tag, [.text(name), .int(id)]) }
     }
 }

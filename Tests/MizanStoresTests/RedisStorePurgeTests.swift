@@ -6,14 +6,19 @@ import Testing
 /// Redis purges run as one script per chunk of candidates. Sets are made hashtables (as large
 /// ones are) so that SSCAN honours the chunk size and a purge takes many chunks here.
 @Suite struct RedisStorePurgeTests {
-    private func chunkedStore(_ server: RedisServer, clock: ManualClock, chunk: Int) throws -> (RedisStore, RedisConnection) {
+    /// A store on a server of its own taking `chunk` candidates a script, and a connection to
+    /// that server.
+    private func withChunkedStore(chunk: Int, _ body: (RedisStore, RedisConnection, ManualClock) async throws -> Void) async throws {
+        let server = try RedisServer()
+        defer { server.removeFiles() }
+        let clock = ManualClock()
         let admin = RedisConnection(host: "127.0.0.1", port: server.port, connectTimeoutMilliseconds: 2000, commandTimeoutMilliseconds: 5000)
         _ = try admin.command("CONFIG", "SET", "set-max-intset-entries", "0")
         // Redis 7.2 added small sets as listpacks; 7.0 has no such setting.
         _ = try? admin.command("CONFIG", "SET", "set-max-listpack-entries", "0")
         let store = RedisStore(port: server.port, prefix: "chunks:", clock: clock.storeClock)
         store.purgeChunk = chunk
-        return (store, admin)
+        try await body(store, admin, clock)
     }
 
     private func fill(_ store: any CacheStore, now: Int64) async throws {
@@ -33,50 +38,46 @@ import Testing
     /// the same counts, and the same entries left.
     @Test(.enabled(if: RedisServer.isInstalled, "redis-server is not installed (apt-get install redis-server)"))
     func chunkedPurgesAgreeWithTheMemoryStore() async throws {
-        let server = try RedisServer()
-        defer { server.removeFiles() }
-        let clock = ManualClock()
-        let (redis, _) = try chunkedStore(server, clock: clock, chunk: 3)
-        let memory = MemoryStore(clock: clock.storeClock)
-        try await fill(redis, now: clock.now)
-        try await fill(memory, now: clock.now)
-        let purges: [(PurgeSelector, PurgeScope, PurgeMode)] = [
-            (.client("books.get_book", params: params(#"{"lang":"en"}"#)), .everything, .soft),
-            (.client("books.get_book", params: params(#"{"id":3,"lang":"fr"}"#)), .everything, .soft),
-            (.tag("shelf:1"), PurgeScope(context: .public), .hard),
-            (.client("books.get_book", params: .empty), PurgeScope(caller: caller("alice")), .hard),
-            (.client("books.get_book", params: params(#"{"id":9,"lang":"fr"}"#)), .everything, .hard),
-            (.all, PurgeScope(context: .public), .soft),
-            (.tag("book"), .everything, .soft),
-            (.all, .everything, .hard),
-        ]
-        for (selector, scope, mode) in purges {
-            clock.advance(10)
-            let expected = try await memory.purge(selector, scope: scope, mode: mode)
-            #expect(try await redis.purge(selector, scope: scope, mode: mode) == expected, "\(selector) \(scope) \(mode)")
-            #expect(expected > 0)
-            let left = try await redis.list(.all, after: nil, limit: 0).entries
-            #expect(left == (try await memory.list(.all, after: nil, limit: 0)).entries, "\(selector) \(scope) \(mode)")
-            #expect(try await redis.stats() == (try await memory.stats()))
+        try await withChunkedStore(chunk: 3) { redis, _, clock in
+            let memory = MemoryStore(clock: clock.storeClock)
+            try await fill(redis, now: clock.now)
+            try await fill(memory, now: clock.now)
+            let purges: [(PurgeSelector, PurgeScope, PurgeMode)] = [
+                (.client("books.get_book", params: params(#"{"lang":"en"}"#)), .everything, .soft),
+                (.client("books.get_book", params: params(#"{"id":3,"lang":"fr"}"#)), .everything, .soft),
+                (.tag("shelf:1"), PurgeScope(context: .public), .hard),
+                (.client("books.get_book", params: .empty), PurgeScope(caller: caller("alice")), .hard),
+                (.client("books.get_book", params: params(#"{"id":9,"lang":"fr"}"#)), .everything, .hard),
+                (.all, PurgeScope(context: .public), .soft),
+                (.tag("book"), .everything, .soft),
+                (.all, .everything, .hard),
+            ]
+            for (selector, scope, mode) in purges {
+                clock.advance(10)
+                let expected = try await memory.purge(selector, scope: scope, mode: mode)
+                #expect(try await redis.purge(selector, scope: scope, mode: mode) == expected, "\(selector) \(scope) \(mode)")
+                #expect(expected > 0)
+                let left = try await redis.list(.all, after: nil, limit: 0).entries
+                #expect(left == (try await memory.list(.all, after: nil, limit: 0)).entries, "\(selector) \(scope) \(mode)")
+                #expect(try await redis.stats() == (try await memory.stats()))
+            }
         }
     }
 
     @Test(.enabled(if: RedisServer.isInstalled, "redis-server is not installed (apt-get install redis-server)"))
     func aLargePurgeRunsAsManyScriptsAndLeavesNoKeysBehind() async throws {
-        let server = try RedisServer()
-        defer { server.removeFiles() }
-        let clock = ManualClock()
-        let (store, admin) = try chunkedStore(server, clock: clock, chunk: 10)
-        for i in 0..<200 { try await put(store, "c", #"{"i":\#(i)}"#, now: clock.now, tags: ["all"]) }
-        let before = try Self.scriptCalls(admin)
-        #expect(try await store.purge(.tag("all"), mode: .soft) == 200)
-        // Each call takes about `purgeChunk` candidates: far more than one call for 200.
-        #expect(try Self.scriptCalls(admin) - before >= 10)
-        #expect(try await store.purge(.client("c", params: .empty), mode: .hard) == 200)
-        #expect(try await store.stats() == StoreStats(entries: 0, bytes: 0, perClient: [:], evictions: 0))
-        // What is left under the prefix: the counters and nothing of any entry, nor of a purge.
-        let keys = try admin.command("KEYS", "chunks:*").elements.compactMap(\.text).sorted()
-        #expect(keys == ["chunks:stats"])
+        try await withChunkedStore(chunk: 10) { store, admin, clock in
+            for i in 0..<200 { try await put(store, "c", #"{"i":\#(i)}"#, now: clock.now, tags: ["all"]) }
+            let before = try Self.scriptCalls(admin)
+            #expect(try await store.purge(.tag("all"), mode: .soft) == 200)
+            // Each call takes about `purgeChunk` candidates: far more than one call for 200.
+            #expect(try Self.scriptCalls(admin) - before >= 10)
+            #expect(try await store.purge(.client("c", params: .empty), mode: .hard) == 200)
+            #expect(try await store.stats() == StoreStats(entries: 0, bytes: 0, perClient: [:], evictions: 0))
+            // What is left under the prefix: the counters and nothing of any entry, nor of a purge.
+            let keys = try admin.command("KEYS", "chunks:*").elements.compactMap(\.text).sorted()
+            #expect(keys == ["chunks:stats"])
+        }
     }
 
     private static func scriptCalls(_ admin: RedisConnection) throws -> Int {
