@@ -1,8 +1,15 @@
-// Store benchmarks and the SQLite crash-test writer.
+// Store benchmarks, and the other processes of the store tests.
 //
 //   mizan-stores-bench run KIND [ENTRIES]   KIND: memory, sqlite, redis (REDIS_PORT, default 6379)
 //   mizan-stores-bench write-loop PATH      puts entries into the SQLite store at PATH forever,
 //                                           printing "committed N" after each put returns
+//   mizan-stores-bench redis PORT PREFIX put FIRST COUNT
+//                                           puts entries FIRST..<FIRST+COUNT of client
+//                                           "shared.item" ({"group":i%10,"id":i}, body "body i")
+//                                           into the Redis store; prints "put COUNT"
+//   mizan-stores-bench redis PORT PREFIX purge PARAMS
+//                                           hard-purges "shared.item" entries with PARAMS (JSON);
+//                                           prints "purged N"
 import Foundation
 import MizanProtocol
 import MizanStores
@@ -56,11 +63,13 @@ func run(kind: String, entries n: Int) async throws {
         let (_, time) = try await timed { for m in batch { try await store.put(body, metadata: m) } }
         putTime += time
     }
-    var generator = SystemRandomNumberGenerator()
+    // Drawn before timing: SystemRandomNumberGenerator is a getrandom(2) syscall per number,
+    // which the timed loop used to measure along with the store.
     let reads = min(n, 200_000)
+    let order = (0..<reads).map { _ in keys[Int.random(in: 0..<n)] }
     let (hits, getTime) = try await timed {
         var hits = 0
-        for _ in 0..<reads where try await store.get(keys[Int.random(in: 0..<n, using: &generator)]) != nil { hits += 1 }
+        for key in order where try await store.get(key) != nil { hits += 1 }
         return hits
     }
     let groupSelector = PurgeSelector.client("bench.item", params: try! CanonicalParams(canonicalJSON: Array(#"{"group":7}"#.utf8)))
@@ -90,6 +99,28 @@ func writeLoop(path: String) async throws {
     }
 }
 
+/// One operation on a Redis store from a process of its own, for the test that two processes
+/// share one Redis.
+func redis(_ arguments: [String]) async throws {
+    guard arguments.count >= 4, let port = Int(arguments[0]) else { fatalError("redis PORT PREFIX put FIRST COUNT | purge PARAMS") }
+    let store = RedisStore(port: port, prefix: arguments[1])
+    switch (arguments[2], arguments.count) {
+    case ("put", 5):
+        guard let first = Int(arguments[3]), let count = Int(arguments[4]) else { fatalError("put FIRST COUNT") }
+        let now = StoreClock.system.now()
+        for i in first..<first + count {
+            let body = Array("body \(i)".utf8)
+            try await store.put(body, metadata: entry("shared.item", id: i, group: i % 10, now: now, size: body.count))
+        }
+        print("put \(count)")
+    case ("purge", 4):
+        let params = try CanonicalParams(canonicalJSON: Array(arguments[3].utf8))
+        print("purged \(try await store.purge(.client("shared.item", params: params), scope: .everything, mode: .hard))")
+    default:
+        fatalError("redis PORT PREFIX put FIRST COUNT | purge PARAMS")
+    }
+}
+
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
 case "run":
@@ -97,7 +128,9 @@ case "run":
 case "write-loop":
     guard let path = arguments.dropFirst().first else { fatalError("write-loop PATH") }
     try await writeLoop(path: path)
+case "redis":
+    try await redis(Array(arguments.dropFirst()))
 default:
-    FileHandle.standardError.write(Data("usage: mizan-stores-bench run KIND [ENTRIES] | write-loop PATH\n".utf8))
+    FileHandle.standardError.write(Data("usage: mizan-stores-bench run KIND [ENTRIES] | write-loop PATH | redis PORT PREFIX put FIRST COUNT | redis PORT PREFIX purge PARAMS\n".utf8))
     exit(64)
 }

@@ -25,16 +25,7 @@ public final class MemoryStore: CacheStore, @unchecked Sendable {
     /// `get` without an `await`, for callers on a hot path.
     public func getNow(_ key: CacheKey) -> StoredEntry? {
         let now = clock.now()
-        return lock.withLock {
-            guard let slot = state.slots[key] else { return nil }
-            let node = state.nodes[slot]
-            if node.entry.metadata.isGone(at: now) {
-                state.remove(slot: slot)
-                return nil
-            }
-            state.touch(slot: slot)
-            return node.entry
-        }
+        return lock.withLock { state.get(key, now: now) }
     }
 
     public func put(_ body: [UInt8], metadata: EntryMetadata) async throws {
@@ -162,6 +153,18 @@ extension MemoryStore {
             if let caller = metadata.caller { Self.drop(slot, from: &byCaller, at: caller) }
             nodes[slot].entry = StoredEntry(metadata: metadata, body: [])
             free.append(slot)
+        }
+
+        /// One access to the state for the whole lookup, and no copy of the node: only the entry
+        /// handed back is copied.
+        mutating func get(_ key: CacheKey, now: Int64) -> StoredEntry? {
+            guard let slot = slots[key] else { return nil }
+            if nodes[slot].entry.metadata.isGone(at: now) {
+                remove(slot: slot)
+                return nil
+            }
+            touch(slot: slot)
+            return nodes[slot].entry
         }
 
         mutating func touch(slot: Int) {

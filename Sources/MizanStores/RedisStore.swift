@@ -8,13 +8,18 @@ import MizanProtocol
 /// Layout under `prefix`: `e:KEY` a hash (metadata JSON, body, expires, sources) whose Redis TTL
 /// ends at stale-until; index sets `c:CLIENT`, `p:CLIENT\0NAME\0VALUE`, `t:TAG`, `x:CONTEXT`,
 /// `u:CALLER`; `order` (keys, for paged listing) and `expiry` (keys by stale-until) sorted sets;
-/// `ix:KEY` the sets an entry is in; `stats` and `clients` counters. No operation uses KEYS or
-/// SCAN; puts and purges are single Lua scripts, so they are atomic.
+/// `ix:KEY` the sets an entry is in; `stats` and `clients` counters. No operation scans the
+/// keyspace (KEYS, SCAN). A put is one Lua script, so it is atomic; a purge is one script per chunk of its
+/// candidates (`purgeChunk`, from SSCAN of an index set), each atomic, so that a purge of a
+/// million entries does not stop Redis for everyone while it runs.
 public final class RedisStore: CacheStore, @unchecked Sendable {
     private let connection: RedisConnection
     private let queue = DispatchQueue(label: "mizan.redis-store")
     private let clock: StoreClock
     private let prefix: String
+    /// Candidates a purge takes per script call: a script blocks Redis while it runs, so a purge
+    /// of many entries runs as many short ones (a few milliseconds each).
+    var purgeChunk = 2000
 
     /// Timeouts bound how long an operation waits on a down or stuck server before it fails
     /// with `StoreError.Kind.unavailable`.
@@ -105,16 +110,29 @@ public final class RedisStore: CacheStore, @unchecked Sendable {
     public func purge(_ selector: PurgeSelector, scope: PurgeScope, mode: PurgeMode) async throws -> Int {
         let now = clock.now()
         let sets = sets(selector, scope: scope)
-        var arguments: [[UInt8]] = [Array(mode.rawValue.utf8), Array(String(now).utf8), Array(String(sets.count).utf8)] + sets
+        var selection: [[UInt8]] = [Array(String(sets.count).utf8)] + sets
         if case .client(let client, let params) = selector, selector.needsConfirmation {
             let terms = EntryIndexTerms.terms(client: client, params: params)
-            arguments += [Array(client.utf8), Array(String(terms.count).utf8)]
-            for term in terms { arguments += [Array(term.name.utf8), term.value] }
+            selection += [Array(client.utf8), Array(String(terms.count).utf8)]
+            for term in terms { selection += [Array(term.name.utf8), term.value] }
         } else {
-            arguments += [[], Array("0".utf8)]
+            selection += [[], Array("0".utf8)]
         }
-        let frozen = arguments
-        return try await run { redis in Int(try self.eval(RedisScripts.purge, frozen, redis).int ?? 0) }
+        let marked = Array((prefix + "purge:" + UUID().uuidString).utf8)
+        let chunk = purgeChunk
+        var (total, cursor, source): (Int, [UInt8], Int64) = (0, [], 0)
+        // One script per chunk, each its own job on the queue: Redis, and this store's other
+        // callers, are served between them.
+        repeat {
+            let arguments = [Array(mode.rawValue.utf8), Array(String(now).utf8), Array(String(chunk).utf8), cursor,
+                             Array(String(source).utf8), marked] + selection
+            let reply = try await run { redis in try self.eval(RedisScripts.purge, arguments, redis) }.elements
+            guard reply.count == 3, let count = reply[0].int, let next = reply[1].bytes, let picked = reply[2].int else {
+                throw StoreError(.failed, "Redis answered a purge with an unexpected reply")
+            }
+            (total, cursor, source) = (total + Int(count), next, picked)
+        } while !cursor.isEmpty
+        return total
     }
 
     public func list(_ filter: EntryFilter, after cursor: String?, limit: Int) async throws -> EntryPage {
@@ -177,7 +195,7 @@ public final class RedisStore: CacheStore, @unchecked Sendable {
     /// Deletes every key under this store's prefix that the store knows of (tests use a prefix
     /// of their own). Purges all entries, then the counters.
     public func removeAll() async throws {
-        try await purge(.all, scope: .everything, mode: .hard)
+        _ = try await purge(.all, scope: .everything, mode: .hard)
         let prefix = prefix
         _ = try await run { redis in try redis.command("DEL", prefix + "stats", prefix + "clients", prefix + "order", prefix + "expiry") }
     }

@@ -1,10 +1,12 @@
 import CSQLite
+import Foundation
 
 /// One SQLite connection with its prepared statements, used from one queue at a time. Statements
 /// are prepared once per SQL text and reset after each use.
 final class SQLiteConnection {
     private var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    private var commitHook: ((Int) -> Void)?
     let path: String
 
     init(path: String, busyTimeoutMilliseconds: Int32) throws {
@@ -78,7 +80,16 @@ final class SQLiteConnection {
         }
     }
 
-    var changes: Int { Int(sqlite3_changes(db)) }
+    /// Calls `body` after each commit with the number of frames in the WAL. Takes the place of
+    /// SQLite's automatic checkpoint, which is itself such a hook.
+    func onCommit(_ body: @escaping (Int) -> Void) {
+        commitHook = body
+        sqlite3_wal_hook(db, { context, _, _, frames in
+            guard let context else { return SQLITE_OK }
+            Unmanaged<SQLiteConnection>.fromOpaque(context).takeUnretainedValue().commitHook?(Int(frames))
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(self).toOpaque())
+    }
 
     private var lastMessage: String { String(cString: sqlite3_errmsg(db)) }
 
@@ -95,6 +106,46 @@ final class SQLiteConnection {
         let kind: StoreError.Kind = (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_CANTOPEN ? .unavailable : .failed
         return StoreError(kind, "SQLite store \(path): \(message)")
     }
+}
+
+/// Checkpoints a WAL-mode file (copies the WAL back into it) on a connection and queue of its
+/// own, beside the store's writes rather than inside one of their commits.
+final class SQLiteCheckpointer: @unchecked Sendable {
+    /// SQLite's own automatic checkpoint interval.
+    static let interval = 1000
+
+    private let connection: SQLiteConnection
+    private let queue = DispatchQueue(label: "mizan.sqlite-checkpoint")
+    private let lock = NSLock()
+    private var requestedAt = 0
+    private var done = 0
+
+    init(path: String, busyTimeoutMilliseconds: Int32) throws {
+        connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
+    }
+
+    /// Checkpoints run so far, whole or partial.
+    var completed: Int { lock.withLock { done } }
+
+    /// Told after each commit how many frames the WAL holds; starts one checkpoint per
+    /// `interval` frames written (commits go on while one runs, so asking at every commit past
+    /// the mark would run them back to back, each with its fsyncs).
+    func committed(frames: Int) {
+        let start = lock.withLock { () -> Bool in
+            if frames < requestedAt { requestedAt = 0 }  // the WAL started over
+            guard frames - requestedAt >= Self.interval else { return false }
+            requestedAt = frames
+            return true
+        }
+        guard start else { return }
+        queue.async { [self] in
+            // PASSIVE never blocks readers or writers; what it cannot copy now, the next one will.
+            if (try? connection.execute("PRAGMA wal_checkpoint(PASSIVE)")) != nil { lock.withLock { done += 1 } }
+        }
+    }
+
+    /// Returns once every checkpoint started so far has run.
+    func waitUntilIdle() { queue.sync {} }
 }
 
 enum SQLiteValue {
