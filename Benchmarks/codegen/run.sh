@@ -269,16 +269,8 @@ if tsc:
         w("```")
     w("")
 
-section = "\n".join(out).rstrip("\n") + "\n"
-if os.path.exists(md_path):
-    text = open(md_path).read()
-else:
-    text = "# Benchmarks\n\nMeasured by the scripts under `Benchmarks/`; each section says how to reproduce it.\n"
-pattern = re.compile(r"^## codegen[ \t]*\n.*?(?=^## |\Z)", re.S | re.M)
-if pattern.search(text):
-    text = pattern.sub(lambda m: section + ("\n" if m.end() < len(text) else ""), text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(md_path, "w").write(text)
+sys.path.insert(0, "Benchmarks")  # the scripts run from the repository root
+from markdown_section import replace_section
+replace_section(md_path, "codegen", "\n".join(out))
 PY
 log "wrote the codegen section of $OUT_MD"

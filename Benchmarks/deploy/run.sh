@@ -106,15 +106,8 @@ for name, wall, rss, nfiles, size, up_files, up_bytes, skipped in rows:
 lines += ["", "Peak memory is that of the `mizan deploy` process (`/usr/bin/time -f %M`); the server is a separate process. "
           "The 4x row shows whether it grows with the bundle's bytes."]
 section = "\n".join(lines) + "\n"
-try:
-    text = open(out_md).read()
-except FileNotFoundError:
-    text = "# Benchmarks\n"
-pattern = re.compile(r"^## deploy\n.*?(?=^## |\Z)", re.S | re.M)
-if pattern.search(text):
-    text = pattern.sub(lambda m: section + ("\n" if m.end() < len(text) else ""), text, count=1)
-else:
-    text = text.rstrip("\n") + "\n\n" + section
-open(out_md, "w").write(text)
+sys.path.insert(0, "Benchmarks")  # the scripts run from the repository root
+from markdown_section import replace_section
+replace_section(out_md, "deploy", section)
 PY
 log "wrote the deploy section of $OUT_MD"

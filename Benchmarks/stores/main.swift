@@ -3,6 +3,8 @@
 //   mizan-stores-bench run KIND [ENTRIES]   KIND: memory, sqlite, redis (REDIS_PORT, default 6379)
 //   mizan-stores-bench write-loop PATH      puts entries into the SQLite store at PATH forever,
 //                                           printing "committed N" after each put returns
+//   mizan-stores-bench fill PATH COUNT      puts COUNT entries of client "bench.item" into the
+//                                           SQLite store at PATH (for the `mizan cache ls` benchmark)
 //   mizan-stores-bench redis PORT PREFIX put FIRST COUNT
 //                                           puts entries FIRST..<FIRST+COUNT of client
 //                                           "shared.item" ({"group":i%10,"id":i}, body "body i")
@@ -99,6 +101,18 @@ func writeLoop(path: String) async throws {
     }
 }
 
+/// Fills an SQLite store with `count` small entries, in batches inside one process.
+func fill(path: String, count: Int) async throws {
+    let store = try SQLiteStore(path: path)
+    let now = StoreClock.system.now()
+    let body = [UInt8](repeating: 0x61, count: 100)
+    let groups = max(1, count / 1000)
+    for i in 0..<count {
+        try await store.put(body, metadata: entry("bench.item", id: i, group: i % groups, now: now, size: body.count))
+    }
+    print("filled \(count)")
+}
+
 /// One operation on a Redis store from a process of its own, for the test that two processes
 /// share one Redis.
 func redis(_ arguments: [String]) async throws {
@@ -128,9 +142,12 @@ case "run":
 case "write-loop":
     guard let path = arguments.dropFirst().first else { fatalError("write-loop PATH") }
     try await writeLoop(path: path)
+case "fill":
+    guard let path = arguments.dropFirst().first, let count = Int(arguments.dropFirst(2).first ?? "") else { fatalError("fill PATH COUNT") }
+    try await fill(path: path, count: count)
 case "redis":
     try await redis(Array(arguments.dropFirst()))
 default:
-    FileHandle.standardError.write(Data("usage: mizan-stores-bench run KIND [ENTRIES] | write-loop PATH | redis PORT PREFIX put FIRST COUNT | redis PORT PREFIX purge PARAMS\n".utf8))
+    FileHandle.standardError.write(Data("usage: mizan-stores-bench run KIND [ENTRIES] | write-loop PATH | fill PATH COUNT | redis PORT PREFIX put FIRST COUNT | redis PORT PREFIX purge PARAMS\n".utf8))
     exit(64)
 }
