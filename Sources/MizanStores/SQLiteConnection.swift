@@ -139,8 +139,13 @@ final class SQLiteCheckpointer: @unchecked Sendable {
         }
         guard start else { return }
         queue.async { [self] in
-            // PASSIVE never blocks readers or writers; what it cannot copy now, the next one will.
-            if (try? connection.execute("PRAGMA wal_checkpoint(PASSIVE)")) != nil { lock.withLock { done += 1 } }
+            // PASSIVE copies beside readers and writers, but while writes go on it never catches
+            // up, and the WAL only starts over once one has. When the WAL is long, RESTART copies
+            // the little left, waiting for the writer, so that the next write starts it over.
+            var frames = 0
+            guard (try? connection.query("PRAGMA wal_checkpoint(PASSIVE)") { frames = Int($0.int(1)) }) != nil else { return }
+            if frames >= 4 * Self.interval { try? connection.query("PRAGMA wal_checkpoint(RESTART)") }
+            lock.withLock { done += 1 }
         }
     }
 
