@@ -459,7 +459,97 @@ _mizan_deploy() {
     non_repeating_flags=(--version -h --help)
     repeating_options=()
     non_repeating_options=()
-    __mizan_offer_flags_options -1
+    __mizan_offer_flags_options 0
+
+    # Offer subcommand / subcommand argument completions
+    local -r subcommand="${unparsed_words[0]}"
+    unset 'unparsed_words[0]'
+    unparsed_words=("${unparsed_words[@]}")
+    case "${subcommand}" in
+    run|ls|rollback)
+        # Offer subcommand argument completions
+        "_mizan_deploy_${subcommand}"
+        ;;
+    *)
+        # Offer subcommand completions
+        COMPREPLY+=($(compgen -W 'run ls rollback' -- "${cur}"))
+        ;;
+    esac
+}
+
+_mizan_deploy_run() {
+    repeating_flags=()
+    non_repeating_flags=(--dry-run --json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--message --project --env --url --config)
+    __mizan_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--message')
+        return
+        ;;
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_mizan_deploy_ls() {
+    repeating_flags=()
+    non_repeating_flags=(--json --version -h --help)
+    repeating_options=()
+    non_repeating_options=(--project --env --url --config)
+    __mizan_offer_flags_options 0
+
+    # Offer option value completions
+    case "${prev}" in
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
+}
+
+_mizan_deploy_rollback() {
+    repeating_flags=()
+    non_repeating_flags=(--version -h --help)
+    repeating_options=()
+    non_repeating_options=(--project --env --url --config)
+    __mizan_offer_flags_options 1
+
+    # Offer option value completions
+    case "${prev}" in
+    '--project')
+        return
+        ;;
+    '--env')
+        return
+        ;;
+    '--url')
+        return
+        ;;
+    '--config')
+        return
+        ;;
+    esac
 }
 
 _mizan_config() {
