@@ -163,8 +163,15 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
     public func list(_ filter: EntryFilter, after cursor: String?, limit: Int) async throws -> EntryPage {
         let now = clock.now()
         return try await run { db in
-            var sql = try Self.candidateSQL(filter.selector, scope: filter.scope, db)
-            sql.text = "SELECT meta, expires FROM entries WHERE id IN (\(sql.text)) AND stale_until > ?\(sql.values.count + 1)"
+            var sql: SQL
+            if filter.selector == .all && filter.scope == .everything {
+                // Everything: walk the key index page by page, instead of materializing every id
+                // for each page (a million ids per page made a full listing quadratic).
+                sql = SQL(text: "SELECT meta, expires FROM entries WHERE stale_until > ?1", values: [])
+            } else {
+                sql = try Self.candidateSQL(filter.selector, scope: filter.scope, db)
+                sql.text = "SELECT meta, expires FROM entries WHERE id IN (\(sql.text)) AND stale_until > ?\(sql.values.count + 1)"
+            }
             sql.values.append(.int(now))
             if let cursor {
                 sql.values.append(.text(cursor))
