@@ -6,6 +6,7 @@
 #
 #   Benchmarks/cache/run.sh
 #   ENTRIES=200000 NO_BUILD=1 Benchmarks/cache/run.sh
+#   STORE=/tmp/cache-1m.sqlite NO_BUILD=1 Benchmarks/cache/run.sh   # list a store filled before
 #
 # Needs: swift, python3, /usr/bin/time (Debian package `time`).
 set -euo pipefail
@@ -27,8 +28,13 @@ trap 'rm -rf "$WORK"' EXIT
 cp "$BUILT" "$WORK/mizan"
 MIZAN="$WORK/mizan"
 
-log "filling an SQLite store with $ENTRIES entries"
-"$BENCH" fill "$WORK/cache.sqlite" "$ENTRIES" >&2
+if [[ -n "${STORE:-}" && -f "$STORE" ]]; then
+  log "listing the existing store $STORE"
+  ln -s "$STORE" "$WORK/cache.sqlite"
+else
+  log "filling an SQLite store with $ENTRIES entries"
+  "$BENCH" fill "$WORK/cache.sqlite" "$ENTRIES" >&2
+fi
 wait_for_quiet_machine
 
 RESULTS="$WORK/results.tsv"

@@ -70,7 +70,8 @@ struct CacheStoreOptions: ParsableArguments {
                 throw ExitStatus.ioError.exitCode
             }
             do {
-                return Opened(store: try SQLiteStore(path: path), name: "sqlite:\(Terminal.display(path))", manifest: manifest)
+                // A one-off reader: a small page cache keeps a full listing's memory low.
+                return Opened(store: try SQLiteStore(path: path, pageCacheKiB: 4096), name: "sqlite:\(Terminal.display(path))", manifest: manifest)
             } catch {
                 terminal.err("mizan: cannot open the SQLite store \(Terminal.display(path)): \(error)")
                 throw ExitStatus.ioError.exitCode

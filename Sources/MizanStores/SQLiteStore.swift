@@ -26,16 +26,17 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
     private let clock: StoreClock
 
     /// Opens (creating if needed) the store at `path` and migrates it to `schemaVersion`.
-    /// `busyTimeout` is how long a write waits for another process's transaction.
-    public init(path: String, clock: StoreClock = .system, busyTimeoutMilliseconds: Int32 = 5000) throws {
+    /// `busyTimeout` is how long a write waits for another process's transaction; `pageCacheKiB`
+    /// bounds SQLite's page cache (a server purging all day wants it large, `mizan cache` small).
+    public init(path: String, clock: StoreClock = .system, busyTimeoutMilliseconds: Int32 = 5000, pageCacheKiB: Int = 65536) throws {
         connection = try SQLiteConnection(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         queue = DispatchQueue(label: "mizan.sqlite-store")
         self.clock = clock
         try connection.execute("PRAGMA journal_mode=WAL")
         // With WAL, NORMAL loses nothing when a process dies; only a power cut may lose the last commits.
         try connection.execute("PRAGMA synchronous=NORMAL")
-        // Purges touch index pages all over a large file; a 64 MiB page cache keeps them warm.
-        try connection.execute("PRAGMA cache_size=-65536")
+        // Purges touch index pages all over a large file; a 64 MiB page cache (the default) keeps them warm.
+        try connection.execute("PRAGMA cache_size=-\(max(256, pageCacheKiB))")
         try Self.migrate(connection)
         checkpointer = try SQLiteCheckpointer(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds)
         // SQLite's automatic checkpoint would run inside the commit that fills the WAL, making

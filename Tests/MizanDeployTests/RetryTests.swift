@@ -87,7 +87,8 @@ import Testing
                 #expect(!error.isRetryable)
                 #expect(!error.description.contains("sekrit"))
             }
-            #expect(ContinuousClock.now - started < .seconds(30))
+            // Not the 600 s it asked for (a wide bound, for a loaded machine).
+            #expect(ContinuousClock.now - started < .seconds(120))
             #expect(server.requests.count == 1)
         }
     }
