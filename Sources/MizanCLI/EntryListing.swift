@@ -169,10 +169,15 @@ struct EntryListing {
         return "\(seconds / 86400)d"
     }
 
-    static func iso(_ milliseconds: Int64) -> String {
+    /// One formatter for every row: making one per date was most of a million-row listing's time.
+    nonisolated(unsafe) private static let isoFormatter: ISO8601DateFormatter = {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        return formatter
+    }()
+
+    static func iso(_ milliseconds: Int64) -> String {
+        isoFormatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
     }
 }
 
