@@ -347,13 +347,15 @@ run_wrk() {
   case "$kind" in
     hit) lua=(cycle /api/books/ 100) ;;
     forward) lua=(cycle /api/live/ 100) ;;
-    miss) UNIQUE_BASE=$((UNIQUE_BASE + 100000000)); lua=(unique /api/books/ "$UNIQUE_BASE") ;;
+    miss) lua=(unique /api/books/ BASE) ;;
   esac
   [[ "$round" == 0 ]] && args=(-t"$THREADS" -c"$CONNS" -d"$WARMUP" --latency)
   [[ "$round" == c1 ]] && args=(-t1 -c1 -d"$C1_DURATION" --latency)
   local out="$WORK/wrk-$kind-$name-$round.txt" attempt=0 line
   while :; do
   local up_before up_after hits_before=0 hits_after=0 cpu_before cpu_after
+  # Misses: ids no run has asked for, not even an attempt that is being repeated.
+  [[ "$kind" == miss ]] && { UNIQUE_BASE=$((UNIQUE_BASE + 100000000)); lua=(unique /api/books/ "$UNIQUE_BASE"); }
   up_before=$(upstream_requests)
   cpu_before=$(cpu_snapshot "${SERVER_PID[$name]}")
   [[ "$name" == mizan* ]] && hits_before=$(mizan_counter "$port" hits)
