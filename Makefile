@@ -9,13 +9,15 @@ demo: deps build
 	$(MIZAN) codegen --schema Examples/bookshop/mizan-schema.json --output generated
 
 ## test: every test — Swift (unit, golden, CLI, OpenAPI), node (kernel runtime, generated kernel), JSON Schemas,
-##       and OpenAPI exported from a Django app (DRF + drf-spectacular, django-ninja) through mizan and tsc --strict
+##       OpenAPI exported from a Django app (DRF + drf-spectacular, django-ninja) through mizan and tsc --strict,
+##       and the bookshop end to end: real Django, mizan dev in front, the generated kernel under node
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 	MIZAN_BIN=$(CURDIR)/$(MIZAN) node --test Tests/kernel/
 	python3 Tests/schema/check_json_schemas.py
 	Scripts/check-django-openapi.sh $(CURDIR)/$(MIZAN)
+	Scripts/bookshop-e2e.sh $(CURDIR)/$(MIZAN)
 
 build:
 	$(SWIFT) build --product mizan
