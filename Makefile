@@ -18,6 +18,7 @@ test: deps
 	python3 Tests/schema/check_json_schemas.py
 	Scripts/check-django-openapi.sh $(CURDIR)/$(MIZAN)
 	Scripts/bookshop-e2e.sh $(CURDIR)/$(MIZAN)
+	Scripts/bookshop-tutorial.sh
 
 build:
 	$(SWIFT) build --product mizan

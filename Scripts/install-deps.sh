@@ -20,6 +20,8 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-jsonschema)
 # libcurl headers for `mizan deploy` (under /usr/include/<multiarch>/curl on Debian).
 compgen -G '/usr/include/*/curl/curl.h' >/dev/null || [ -f /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# curl: the README's bookshop tutorial (Scripts/bookshop-tutorial.sh runs it) uses it.
+command -v curl >/dev/null 2>&1 || missing+=(curl)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
   $sudo apt-get update -qq
