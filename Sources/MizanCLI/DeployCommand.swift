@@ -68,11 +68,29 @@ struct RenderTargetOptions: ParsableArguments {
             throw ExitStatus.usage.exitCode
         }
         var client = RenderClient(baseURL: config.render.url, token: token)
+        // Hidden tunables (docs/deploy.md, "Tuning"): a slow link, a strict CI budget, quick tests.
+        if let seconds = try Self.number("MIZAN_DEPLOY_TIMEOUT", in: terminal, allowZero: false) { client.timeout = seconds }
+        if let milliseconds = try Self.number("MIZAN_DEPLOY_RETRY_BASE_MS", in: terminal, allowZero: true) {
+            client.policy.baseDelay = milliseconds / 1000
+        }
+        if let attempts = try Self.number("MIZAN_DEPLOY_ATTEMPTS", in: terminal, allowZero: false) {
+            client.policy.maxAttempts = max(1, Int(attempts))
+        }
         let quietRetries = terminal.environment["MIZAN_QUIET_RETRIES"] != nil
         client.onRetry = { what, attempt, reason, delay in
             if !quietRetries { terminal.err("mizan: \(what): \(reason); retrying in \(String(format: "%.1f", delay))s (attempt \(attempt + 1))") }
         }
         return Target(config: config, client: client, project: project, environment: config.render.environment.rawValue)
+    }
+
+    /// A number from the environment, or nil when the variable is not set.
+    private static func number(_ name: String, in terminal: Terminal, allowZero: Bool) throws -> Double? {
+        guard let text = terminal.environment[name] else { return nil }
+        guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, allowZero ? value >= 0 : value > 0 else {
+            terminal.err("mizan: \(name) must be a number \(allowZero ? "of 0 or more" : "above 0"), not '\(text)'")
+            throw ExitStatus.usage.exitCode
+        }
+        return value
     }
 }
 

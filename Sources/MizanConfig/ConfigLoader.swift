@@ -10,8 +10,12 @@ import MizanCore
 public enum ConfigLoader {
     public static let fileName = "mizan.toml"
 
-    /// MIZAN_* variables that are secrets read elsewhere, not config keys; never warned about.
-    public static let reservedEnvironmentVariables: Set<String> = ["MIZAN_TOKEN", "MIZAN_SECRET"]
+    /// MIZAN_* variables read elsewhere, not config keys (secrets, `mizan deploy`'s tunables in
+    /// docs/deploy.md); never warned about.
+    public static let reservedEnvironmentVariables: Set<String> = [
+        "MIZAN_TOKEN", "MIZAN_SECRET",
+        "MIZAN_DEPLOY_TIMEOUT", "MIZAN_DEPLOY_RETRY_BASE_MS", "MIZAN_DEPLOY_ATTEMPTS", "MIZAN_QUIET_RETRIES",
+    ]
 
     /// Finds mizan.toml by walking up from `directory` (stopping at the filesystem root), or uses
     /// `explicitPath`, then merges it with `environment` and `overrides`.

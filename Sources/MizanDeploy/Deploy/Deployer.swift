@@ -106,7 +106,7 @@ public struct Deployer: Sendable {
         var deployment: RenderClient.Deployment
         do {
             deployment = try await client.finalize(created.id)
-        } catch where error.kind == .failed && error.message.contains("missing_blobs") {
+        } catch where error.code == "missing_blobs" {
             // A blob went missing between upload and finalize (another deploy, a cleanup): once more.
             let stillMissing = Set(try await client.missing(bundle.files.map(\.hash)))
             try await client.upload(bundle.files.filter { stillMissing.contains($0.hash) }, parallel: parallelUploads, progress: nil)

@@ -81,6 +81,9 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
         case interrupted
         /// The body's file could not be opened or read.
         case fileUnreadable
+        /// The server answered 429 or 5xx and asked (`Retry-After`) for a longer wait than
+        /// allowed: worth trying again, later.
+        case retryLater
         case other
     }
 
@@ -96,7 +99,7 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
     public var isRetryable: Bool {
         switch kind {
         case .connect, .timeout, .interrupted: true
-        case .tls, .fileUnreadable, .other: false
+        case .tls, .fileUnreadable, .retryLater, .other: false
         }
     }
 
@@ -108,6 +111,7 @@ public struct HTTPTransportError: Error, Sendable, CustomStringConvertible {
         case .tls: "TLS failed"
         case .interrupted: "connection dropped"
         case .fileUnreadable: "file unreadable"
+        case .retryLater: "asked to wait"
         case .other: "request failed"
         }
     }

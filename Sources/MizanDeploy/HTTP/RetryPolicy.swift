@@ -100,7 +100,7 @@ extension RetryPolicy {
             guard let delay = delay(afterAttempt: attempt, retryAfter: retryAfter, now: now, random: &random) else {
                 let asked = retryAfter.flatMap { Self.seconds(retryAfter: $0, now: now) } ?? 0
                 return .finish(.failure(HTTPTransportError(
-                    kind: .other,
+                    kind: .retryLater,
                     message: "\(CurlTransfer.hostName(of: url)) answered \(response.status) and asked to retry after \(Self.format(asked)), "
                         + "longer than the \(Self.format(maxRetryAfter)) allowed; try again later")))
             }

@@ -62,6 +62,8 @@ public final class DeploymentStore: @unchecked Sendable {
 
     public let folder: String
     private let lock = NSLock()
+    /// Held from "record which deployment is live" to "the proxy serves its manifest".
+    private let activations = SerialGate()
     private var deployments: [Deployment]
     private let clock: @Sendable () -> Int64
 
@@ -74,6 +76,13 @@ public final class DeploymentStore: @unchecked Sendable {
         } else {
             deployments = []
         }
+    }
+
+    /// Runs `body`, which changes the live deployment and swaps the served manifest to match,
+    /// with no other such change in between: two activations at once would otherwise leave the
+    /// record naming one deployment and the proxy serving the other's manifest.
+    func activating<T>(_ body: () async throws -> T) async throws -> T {
+        try await activations.run(body)
     }
 
     public var all: [Deployment] { lock.withLock { deployments } }

@@ -8,6 +8,8 @@ import NIOCore
 /// The deployments part of the management API (docs/render-api.md, "Deployments"): create a
 /// deployment from file hashes, upload the blobs it lacks, finalize (the manifest goes live at
 /// once, swapped into the running proxy), poll, list, and activate an earlier one to roll back.
+/// Finalize and activate run one at a time, record and swap together, so the deployment the
+/// API calls live is always the one whose manifest the proxy serves.
 extension DevServer {
     static let maximumBlobSize = 512 << 20
 
@@ -72,20 +74,26 @@ extension DevServer {
                 headers[.cacheControl] = "no-store"
                 return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
             case .finalizeDeployment:
-                var manifest: EdgeManifest?
-                let deployment = try store.finalize(variable) { path in
-                    let loaded = try ManifestReader.read(bytes: [UInt8](FileManager.default.contents(atPath: path) ?? Data()), file: "manifest.json")
-                    manifest = loaded
-                    return loaded.schemaHash
+                let deployment = try await store.activating {
+                    var manifest: EdgeManifest?
+                    let deployment = try store.finalize(variable) { path in
+                        let loaded = try ManifestReader.read(bytes: [UInt8](FileManager.default.contents(atPath: path) ?? Data()), file: "manifest.json")
+                        manifest = loaded
+                        return loaded.schemaHash
+                    }
+                    if let manifest { try await reload(manifest) }
+                    return deployment
                 }
-                if let manifest { try await reload(manifest) }
                 return json(200, Self.deploymentJSON(deployment))
             case .activateDeployment:
-                let target = try store.activatable(variable)
-                guard let file = target.manifestFile else { throw ManagementError(404, "no_deployment", "no deployment '\(variable)'") }
-                let manifest = try ManifestReader.read(bytes: [UInt8](FileManager.default.contents(atPath: store.blobPath(file.hash)) ?? Data()), file: "manifest.json")
-                let deployment = try store.activate(variable)
-                try await reload(manifest)
+                let deployment = try await store.activating {
+                    let target = try store.activatable(variable)
+                    guard let file = target.manifestFile else { throw ManagementError(404, "no_deployment", "no deployment '\(variable)'") }
+                    let manifest = try ManifestReader.read(bytes: [UInt8](FileManager.default.contents(atPath: store.blobPath(file.hash)) ?? Data()), file: "manifest.json")
+                    let deployment = try store.activate(variable)
+                    try await reload(manifest)
+                    return deployment
+                }
                 return json(200, Self.deploymentJSON(deployment))
             default:
                 throw ManagementError(404, "not_found", "no deployments route")
