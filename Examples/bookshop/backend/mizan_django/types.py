@@ -134,7 +134,7 @@ class TypeTable:
             name = self._order[index]
             out[name] = self._definition(name, self._types[name])
             index += 1
-        return {name: out[name] for name in self._order}
+        return out
 
     def _definition(self, name: str, tp: Any) -> dict[str, Any]:
         if (marker := named_marker(tp)) is not None:

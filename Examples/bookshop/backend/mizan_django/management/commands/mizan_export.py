@@ -67,7 +67,7 @@ def _declared(module_name: str | None) -> list[Any]:
     for value in vars(module).values():
         if named_marker(value) is not None:
             found.append(value)
-        elif isinstance(value, type) and (is_typeddict(value) or (issubclass(value, enum.Enum) and value.__module__ == module_name)):
-            if value.__module__ == module_name:
-                found.append(value)
+        elif isinstance(value, type) and value.__module__ == module_name \
+                and (is_typeddict(value) or issubclass(value, enum.Enum)):
+            found.append(value)
     return found
