@@ -136,47 +136,6 @@ import Testing
         }
     }
 
-    /// Activations and rollbacks fired at once, round after round: whichever wins, the deployment
-    /// the API calls live is the one whose manifest the proxy serves (health's schema hash).
-    @Test func concurrentActivationsLeaveTheRecordAndTheServedManifestAgreeing() async throws {
-        try await Self.withDeployments { _, server, browser, store in
-            var ids: [String] = []
-            for n in 1...3 {
-                let hash = "sha256:" + String(repeating: String(n), count: 64)
-                let manifest = Array(TestManifest.json
-                    .replacingOccurrences(of: "sha256:" + String(repeating: "0", count: 64), with: hash)
-                    .replacingOccurrences(of: #""ttl": 60,"#, with: #""ttl": \#(n * 10),"#).utf8)
-                let (created, body) = try await create(browser, key: "race-\(n)", files: [("manifest.json", manifest)])
-                #expect(created.status == 201, "\(created.body)")
-                let id = try #require(body["id"]?.stringValue)
-                _ = try await upload(browser, manifest)
-                #expect(try await browser.send(.POST, "/_mizan/deployments/\(id)/finalize", headers: auth, body: "{}").status == 200)
-                ids.append(id)
-            }
-            for round in 0..<12 {
-                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                    for request in 0..<9 {
-                        let id = ids[(round + request) % ids.count]
-                        // Finalize of a live deployment is a no-op; of a superseded one, a 409.
-                        let action = request % 4 == 3 ? "finalize" : "activate"
-                        group.addTask {
-                            try await browser.send(.POST, "/_mizan/deployments/\(id)/\(action)", headers: auth, body: "{}").status
-                        }
-                    }
-                    return try await group.reduce(into: [Int]()) { $0.append($1) }
-                }
-                #expect(statuses.allSatisfy { $0 == 200 || $0 == 409 }, "\(statuses)")
-                let live = store.all.filter { $0.status == .live }
-                #expect(live.count == 1, "round \(round): \(live.map(\.id))")
-                let health = try JSONParser.parse(Array(try await browser.get("/_mizan/health").body.utf8), file: "health").root
-                #expect(health["schema_hash"]?.stringValue == live.first?.schemaHash, "round \(round)")
-                #expect(server.manifest.schemaHash == live.first?.schemaHash, "round \(round)")
-                let ttl = server.manifest.route(for: "books.get_book")?.cache?.ttl
-                #expect(ttl.map { "sha256:" + String(repeating: String($0 / 10), count: 64) } == live.first?.schemaHash, "round \(round)")
-            }
-        }
-    }
-
     @Test func withoutAStateFolderTheDeploymentsAPIIsOff() async throws {
         try await withBookshop { _, _, browser in
             let reply = try await browser.get("/_mizan/deployments", headers: auth)
