@@ -73,6 +73,7 @@ struct DevCommand: ParsableCommand {
     }
 
     func run() throws {
+        DevServer.runTasksOnEventLoops()
         let terminal = Terminal()
         var overrides = ConfigOverrides()
         overrides.upstream = upstream
@@ -120,8 +121,10 @@ struct DevCommand: ParsableCommand {
             terminal.err("mizan: cannot use \(Terminal.display(stateFolder)) for deployments: \(error)")
             throw ExitStatus.ioError.exitCode
         }
+        let requestLog = LineWriter(fd: STDOUT_FILENO)
+        defer { requestLog.flush() }
         let server = DevServer(options: options, store: cacheStore, derivation: derivation, manifest: initial.manifest, deployments: deployments) { record in
-            terminal.out(json ? record.json : record.text(colour: colour))
+            requestLog.line(json ? record.json : record.text(colour: colour))
         }
         let bannerLines = [
             "  upstream  \(upstreamAddress)",

@@ -78,8 +78,15 @@ public final class DevServer: Sendable {
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var logger = Logger(label: "mizan-dev")
         logger.logLevel = .error
+        // Fresh hits from the memory store are answered on the event loop (CacheHitHandler);
+        // the other stores block on I/O, so their hits go through the async responder.
+        let memory = store as? MemoryStore
+        let handlers: @Sendable () -> [any RemovableChannelHandler] = { [self] in
+            memory.map { [CacheHitHandler(server: self, store: $0)] } ?? []
+        }
         return Application(
             responder: DevResponder(server: self),
+            server: .http1(configuration: .init(additionalChannelHandlers: handlers())),
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: nil),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)

@@ -68,31 +68,22 @@ extension DevServer {
         _ entry: RouteTable.Entry, pathParams: [(name: String, value: String)], query: Substring?, request: ForwardedRequest,
         record: inout RequestLogRecord
     ) async -> Response {
-        guard let policy = entry.route.cache, let context = entry.context else {
+        let keyed: Keyed
+        switch resolveKey(entry, pathParams: pathParams, query: query, header: request.header) {
+        case .notCacheable:
             record.outcome = "bypass"
             record.detail = "not-cacheable"
             var response = await pass(request, status: CacheStatus(forward: .bypass, detail: "not-cacheable"), record: &record)
             response.headers[.cacheControl] = "no-store"
             return response
+        case .bypass(let detail):
+            return await bypass(request, detail: detail, record: &record)
+        case .keyed(let found):
+            keyed = found
         }
-        let params: CanonicalParams
-        do {
-            params = try RequestParams.read(entry, pathParams: pathParams, query: query, header: { request.header($0).first }, jsonBody: nil)
-        } catch {
-            return await bypass(request, detail: "params: \(error.message)", record: &record)
-        }
-        var caller: CallerID?
-        if context.isPerCaller {
-            guard let credential = options.credentials.credential(for: context, header: request.header) else {
-                return await bypass(request, detail: "no \(context.rawValue) credential", record: &record)
-            }
-            caller = try? derivation.callerID(credential: credential)
-        }
-        guard let key = try? derivation.key(client: entry.route.client, params: params, context: context, caller: caller) else {
-            return await bypass(request, detail: "key derivation failed", record: &record)
-        }
+        let key = keyed.key
         let lookup = Lookup(
-            entry: entry, policy: policy, params: params, context: context, caller: caller, key: key,
+            entry: entry, policy: keyed.policy, params: keyed.params, context: keyed.context, caller: keyed.caller, key: key,
             request: request.forCacheFill())
 
         let now = options.clock.now()
@@ -145,6 +136,48 @@ extension DevServer {
             }
             return respond(response, status: status, headOnly: request.method == "HEAD")
         }
+    }
+
+    /// A cacheable read's key and what it was derived from.
+    struct Keyed: Sendable {
+        var policy: EdgeManifest.Cache
+        var params: CanonicalParams
+        var context: CacheContext
+        var caller: CallerID?
+        var key: CacheKey
+    }
+
+    enum KeyResolution: Sendable {
+        /// The client is not cached (`cache: false`).
+        case notCacheable
+        /// Cacheable, but this request must not touch the cache; the detail says why.
+        case bypass(String)
+        case keyed(Keyed)
+    }
+
+    /// The key of a read per the protocol, or why it has none. Synchronous and shared by the
+    /// async proxy and the event-loop hit path, so both key a request the same way.
+    func resolveKey(
+        _ entry: RouteTable.Entry, pathParams: [(name: String, value: String)], query: Substring?, header: (String) -> [String]
+    ) -> KeyResolution {
+        guard let policy = entry.route.cache, let context = entry.context else { return .notCacheable }
+        let params: CanonicalParams
+        do {
+            params = try RequestParams.read(entry, pathParams: pathParams, query: query, header: { header($0).first }, jsonBody: nil)
+        } catch {
+            return .bypass("params: \(error.message)")
+        }
+        var caller: CallerID?
+        if context.isPerCaller {
+            guard let credential = options.credentials.credential(for: context, header: header) else {
+                return .bypass("no \(context.rawValue) credential")
+            }
+            caller = try? derivation.callerID(credential: credential)
+        }
+        guard let key = try? derivation.key(client: entry.route.client, params: params, context: context, caller: caller) else {
+            return .bypass("key derivation failed")
+        }
+        return .keyed(Keyed(policy: policy, params: params, context: context, caller: caller, key: key))
     }
 
     /// What a cacheable read needs to fetch and store one entry.
@@ -359,27 +392,44 @@ extension DevServer {
     }
 
     private func serve(_ stored: StoredEntry, request: ForwardedRequest, status: CacheStatus, now: Int64, record: inout RequestLogRecord) -> Response {
+        countHit(status)
+        record.outcome = status.outcome
+        record.detail = status.detail
+        let answer = Self.hitAnswer(stored, ifNoneMatch: request.header("if-none-match"), status: status, now: now)
+        guard answer.withBody, request.method != "HEAD" else { return Response(status: answer.status, headers: answer.headers) }
+        return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
+    }
+
+    func countHit(_ status: CacheStatus) {
         stats.update {
             $0.hits += 1
             if status.ttl ?? 0 < 0 { $0.stale += 1 }
         }
-        record.outcome = status.outcome
-        record.detail = status.detail
+    }
+
+    /// The status and headers of an answer from a stored entry: a 304 when `If-None-Match`
+    /// matches its ETag, else the stored status with the body to follow.
+    static func hitAnswer(
+        _ stored: StoredEntry, ifNoneMatch: [String], status: CacheStatus, now: Int64
+    ) -> (status: HTTPResponse.Status, headers: HTTPFields, withBody: Bool) {
         let metadata = stored.metadata
         var headers = HTTPFields()
-        for header in metadata.headers { Self.append(&headers, header.name, header.value) }
-        if let contentType = metadata.contentType { Self.append(&headers, "content-type", contentType) }
-        Self.append(&headers, "etag", metadata.etag)
-        Self.append(&headers, "age", String(max(0, now - metadata.created) / 1000))
-        Self.append(&headers, CacheStatus.name, status.headerValue)
-        if Self.matches(ifNoneMatch: request.header("if-none-match"), etag: metadata.etag) {
-            var notModified = headers
-            notModified[.contentType] = nil
-            return Response(status: .notModified, headers: notModified)
+        headers.reserveCapacity(metadata.headers.count + 5)
+        for header in metadata.headers { append(&headers, header.name, header.value) }
+        if matches(ifNoneMatch: ifNoneMatch, etag: metadata.etag) {
+            headers.append(HTTPField(name: .eTag, value: metadata.etag))
+            headers.append(HTTPField(name: .age, value: String(max(0, now - metadata.created) / 1000)))
+            headers.append(HTTPField(name: cacheStatusName, value: status.headerValue))
+            return (.notModified, headers, false)
         }
-        let body = request.method == "HEAD" ? ResponseBody() : ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body))
-        return Response(status: .init(code: metadata.status), headers: headers, body: body)
+        if let contentType = metadata.contentType { headers.append(HTTPField(name: .contentType, value: contentType)) }
+        headers.append(HTTPField(name: .eTag, value: metadata.etag))
+        headers.append(HTTPField(name: .age, value: String(max(0, now - metadata.created) / 1000)))
+        headers.append(HTTPField(name: cacheStatusName, value: status.headerValue))
+        return (.init(code: metadata.status), headers, true)
     }
+
+    static let cacheStatusName = HTTPField.Name(CacheStatus.name)!
 
     private func notModified(etag: String, status: CacheStatus, extra: [(name: String, value: String)]) -> Response {
         var headers = HTTPFields()

@@ -1,0 +1,184 @@
+import Foundation
+import HTTPTypes
+import MizanStores
+import NIOCore
+import NIOHTTPTypes
+
+/// Answers fresh cache hits from the memory store right on the event loop, before a request
+/// reaches Hummingbird's async responder; everything else goes on to the responder untouched.
+///
+/// A hit is most of what `mizan dev` serves, and handing each request from NIO to a Swift task
+/// and back (an async sequence in, an async writer out) cost more than the hit itself. The
+/// answer is the one `DevServer.proxy` gives for the same request: the key comes from the same
+/// `resolveKey`, the headers from the same `hitAnswer`, and stats and the log line are the same.
+/// Stale entries, misses, mutations, the management API and stores other than memory (whose
+/// reads block) all take the async path.
+final class CacheHitHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
+
+    private let server: DevServer
+    private let store: MemoryStore
+    /// A GET or HEAD head held back until its end arrives (a body would make it a slow-path request).
+    private var held: HTTPRequest?
+    /// Requests handed to the responder whose response has not ended: answering a later
+    /// (pipelined) request first would put the responses out of order.
+    private var delegated = 0
+    private var unflushed = false
+
+    init(server: DevServer, store: MemoryStore) {
+        self.server = server
+        self.store = store
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            // `Connection: close` is honoured by the responder, which closes after answering.
+            if delegated == 0, held == nil, head.method == .get || head.method == .head,
+               !(head.headerFields[.connection]?.lowercased().contains("close") ?? false) {
+                held = head
+                return
+            }
+            delegated += 1
+            context.fireChannelRead(data)
+        case .body:
+            releaseHeld(context)
+            context.fireChannelRead(data)
+        case .end:
+            if let head = held {
+                held = nil
+                // A client that does not read its responses gets them through the responder,
+                // which waits for the socket; here they would pile up in memory.
+                if context.channel.isWritable, let hit = server.freshHit(head, store: store) {
+                    write(hit, context: context)
+                    return
+                }
+                delegated += 1
+                context.fireChannelRead(wrapInboundOut(.head(head)))
+            }
+            context.fireChannelRead(data)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if unflushed {
+            unflushed = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) { delegated = max(0, delegated - 1) }
+        context.write(data, promise: promise)
+    }
+
+    private func releaseHeld(_ context: ChannelHandlerContext) {
+        guard let head = held else { return }
+        held = nil
+        delegated += 1
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+
+    private func write(_ hit: DevServer.FreshHit, context: ChannelHandlerContext) {
+        context.write(wrapOutboundOut(.head(hit.head)), promise: nil)
+        if let body = hit.body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
+        context.write(wrapOutboundOut(.end(nil)), promise: nil)
+        unflushed = true
+    }
+}
+
+extension DevServer {
+    struct FreshHit {
+        var head: HTTPResponse
+        var body: ByteBuffer?
+    }
+
+    /// The answer to `request` when it is a read of a cacheable client whose entry is in the
+    /// memory store and fresh; nil for anything else (the async path then handles it).
+    func freshHit(_ request: HTTPRequest, store: MemoryStore) -> FreshHit? {
+        let started = ContinuousClock.now
+        guard let target = request.path else { return nil }
+        let path: Substring
+        let query: Substring?
+        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
+            path = target[..<mark]
+            query = target[target.index(after: mark)...]
+        } else {
+            path = Substring(target)
+            query = nil
+        }
+        // Same split as the responder's: the management API is never a cache hit.
+        if path == "/_mizan" || path.hasPrefix("/_mizan/") { return nil }
+        guard let (entry, pathParams) = routes.current.match(method: "GET", path: path) else { return nil }
+        let fields = request.headerFields
+        let header: (String) -> [String] = { name in HTTPField.Name(name).map { fields[values: $0] } ?? [] }
+        guard case .keyed(let keyed) = resolveKey(entry, pathParams: pathParams, query: query, header: header),
+              let stored = store.getNow(keyed.key)
+        else { return nil }
+        let now = options.clock.now()
+        guard stored.metadata.isFresh(at: now) else { return nil }
+
+        let status = CacheStatus(hit: true, ttl: (stored.metadata.expires - now) / 1000)
+        stats.update {
+            $0.requests += 1
+            $0.hits += 1
+        }
+        let answer = Self.hitAnswer(stored, ifNoneMatch: fields[values: .ifNoneMatch], status: status, now: now)
+        var headers = answer.headers
+        headers.append(HTTPField(name: .date, value: HTTPDate.now()))
+        var body: ByteBuffer?
+        if answer.withBody {
+            headers.append(HTTPField(name: .contentLength, value: String(stored.body.count)))
+            if request.method != .head { body = ByteBuffer(bytes: stored.body) }
+        }
+        let response = HTTPResponse(status: answer.status, headerFields: headers)
+
+        var record = RequestLogRecord(method: request.method.rawValue, path: String(path))
+        record.client = entry.route.client
+        record.outcome = status.outcome
+        record.status = answer.status.code
+        let elapsed = (ContinuousClock.now - started).components
+        record.milliseconds = Double(elapsed.seconds) * 1000 + Double(elapsed.attoseconds) / 1e15
+        log(record)
+        return FreshHit(head: response, body: body)
+    }
+}
+
+/// The `Date` header (RFC 9110 §5.6.7, IMF-fixdate), formatted once per second.
+enum HTTPDate {
+    private static let cache = Cache()
+
+    static func now() -> String { cache.current() }
+
+    private final class Cache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var second = 0
+        private var text = ""
+
+        func current() -> String {
+            let now = time(nil)
+            return lock.withLock {
+                if now != second || text.isEmpty {
+                    second = now
+                    text = HTTPDate.format(now)
+                }
+                return text
+            }
+        }
+    }
+
+    static func format(_ seconds: Int) -> String {
+        var t = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+            + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) GMT"
+    }
+}

@@ -1,0 +1,102 @@
+import AsyncHTTPClient
+import Foundation
+import MizanDevServer
+import MizanStores
+import MizanTestSupport
+import Testing
+
+/// Fresh hits from the memory store are answered on the event loop (CacheHitHandler), the rest
+/// by the async responder. These check that a client cannot tell the two apart: same headers,
+/// HEAD and 304 handled, responses in request order when they are pipelined.
+@Suite struct HitPathTests {
+    @Test func aHitAnswersLikeTheResponderWithDateAndLength() async throws {
+        try await withBookshop { backend, server, browser in
+            let miss = try await browser.get("/api/books/1")
+            let hit = try await browser.get("/api/books/1")
+            #expect(hit.status == 200)
+            #expect(hit.body == miss.body)
+            #expect(hit.cacheStatus == "mizan; hit; ttl=60")
+            #expect(hit.header("Content-Length") == String(miss.body.utf8.count))
+            #expect(hit.header("Content-Type") == "application/json")
+            #expect(hit.header("ETag") == miss.header("ETag"))
+            #expect(hit.header("Age") == "0")
+            let date = try #require(hit.header("Date"))
+            #expect(date.hasSuffix(" GMT") && date.count == 29, "IMF-fixdate, got \(date)")
+            #expect(backend.count("GET /api/books/1") == 1)
+            #expect(server.counters.hits == 1)
+            #expect(server.counters.requests == 2)
+        }
+    }
+
+    @Test func headAndConditionalHits() async throws {
+        try await withBookshop { backend, _, browser in
+            let miss = try await browser.get("/api/books/2")
+            let etag = try #require(miss.header("ETag"))
+
+            let head = try await browser.send(.HEAD, "/api/books/2")
+            #expect(head.status == 200)
+            #expect(head.body.isEmpty)
+            #expect(head.header("Content-Length") == String(miss.body.utf8.count))
+            #expect(head.cacheStatus == "mizan; hit; ttl=60")
+
+            let notModified = try await browser.get("/api/books/2", headers: [("If-None-Match", "W/\(etag), \"other\"")])
+            #expect(notModified.status == 304)
+            #expect(notModified.body.isEmpty)
+            #expect(notModified.header("ETag") == etag)
+            #expect(notModified.header("Content-Type") == nil)
+            #expect(notModified.cacheStatus == "mizan; hit; ttl=60")
+
+            let changed = try await browser.get("/api/books/2", headers: [("If-None-Match", "\"other\"")])
+            #expect(changed.status == 200)
+            #expect(changed.body == miss.body)
+            #expect(backend.count("GET /api/books/2") == 1)
+        }
+    }
+
+    @Test func pipelinedRequestsAreAnsweredInOrder() async throws {
+        try await withBookshop { backend, _, browser in
+            _ = try await browser.get("/api/books/1")
+            let port = browser.port
+            // A hit, a miss (answered by the responder, after an upstream round trip), then a hit:
+            // the last hit must not overtake the miss.
+            let request = "GET /api/books/1 HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /api/books/2 HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /api/books/1 HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"
+            let raw = try await Task.detached { try RawServer.exchange(port: port, request: request) }.value
+            let statuses = raw.components(separatedBy: "\r\n").filter { $0.lowercased().hasPrefix("cache-status:") }
+            #expect(statuses.count == 3, "\(raw)")
+            guard statuses.count == 3 else { return }
+            #expect(statuses[0].hasSuffix("mizan; hit; ttl=60"))
+            #expect(statuses[1].contains("fwd=miss"))
+            #expect(statuses[2].hasSuffix("mizan; hit; ttl=60"))
+            let bodies = raw.components(separatedBy: "\r\n\r\n").dropFirst().map { $0.prefix(while: { $0 != "}" }) + "}" }
+            #expect(bodies.first?.contains(#""id":1"#) == true)
+            #expect(bodies.dropFirst().first?.contains(#""id":2"#) == true, "\(raw)")
+            #expect(backend.count("GET /api/books/2") == 1)
+        }
+    }
+
+    @Test func staleEntriesAndOtherStoresStillTakeTheResponder() async throws {
+        let clock = TestClock()
+        try await withBookshop(clock: clock) { backend, server, browser in
+            _ = try await browser.get("/api/books/1")
+            clock.advance(seconds: 61)
+            let stale = try await browser.get("/api/books/1")
+            #expect(stale.cacheStatus == #"mizan; hit; ttl=-1; detail="stale-while-revalidate""#)
+            #expect(server.counters.stale == 1)
+            try await waitUntil { backend.count("GET /api/books/1") == 2 }
+        }
+        // SQLite reads block on disk, so its hits are answered by the responder: same answer.
+        try await withTemporaryDirectory { folder in
+            let store = try SQLiteStore(path: folder.appendingPathComponent("cache.sqlite").path, clock: clock.storeClock)
+            try await withBookshop(store: store, clock: clock) { backend, _, browser in
+                let miss = try await browser.get("/api/books/2")
+                let hit = try await browser.get("/api/books/2")
+                #expect(hit.cacheStatus == "mizan; hit; ttl=60")
+                #expect(hit.body == miss.body)
+                #expect(hit.header("Date") != nil)
+                #expect(backend.count("GET /api/books/2") == 1)
+            }
+        }
+    }
+}
