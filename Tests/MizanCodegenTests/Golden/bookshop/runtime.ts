@@ -1262,6 +1262,59 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
     return this.store.invalidate(selector);
   }
 
+  /**
+   * What a framework adapter calls when a component starts showing a query: subscribes the
+   * listener, then, unless `enabled` is false, reads the query (loading it, or refreshing it when
+   * stale; fresh data costs no request). A failed read becomes the entry's error state, which the
+   * listener hears, so nothing is thrown. Returns the unsubscribe.
+   */
+  watch<K extends keyof M & string>(
+    client: K, params: M[K]["params"], listener: (state: StateOf<M, K>) => void, options: { readonly enabled?: boolean } = {},
+  ): () => void {
+    const key = queryKey(this.spec(client), params);
+    const stop = this.store.subscribe(key, listener as Listener);
+    if (options.enabled !== false) this.store.read(key).catch(() => undefined);
+    return stop;
+  }
+
+  // ---- SSR bridge: prefetch and dehydrate on the server, hydrate in the browser ----
+
+  /**
+   * Reads a query ahead of a server render. A failure is kept as the entry's error state rather
+   * than thrown, so one failing query does not fail the page; errors are not dehydrated, and the
+   * browser retries them.
+   */
+  async prefetch<K extends keyof M & string>(client: K, params: M[K]["params"]): Promise<void> {
+    await this.query(client, params).catch(() => undefined);
+  }
+
+  /** The store's successful entries as plain data; keys hold no transport detail, so they match in the browser. */
+  dehydrate(): DehydratedState {
+    return this.store.dehydrate();
+  }
+
+  /** `dehydrate()` as JSON text that is safe inside an HTML `<script>` element. */
+  serialize(): string {
+    return JSON.stringify(this.dehydrate()).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  }
+
+  /**
+   * Fills the store from `dehydrate()` or `serialize()` output, so a first render in the browser
+   * finds the server's data and, while it is fresh, sends no request. Data newer than the
+   * incoming entry is kept; malformed input is reported to `onWarning` and skipped.
+   */
+  hydrate(state: DehydratedState | string): void {
+    let parsed: unknown = state;
+    if (typeof state === "string") {
+      try {
+        parsed = JSON.parse(state);
+      } catch (error) {
+        return this.warn(`hydrate: the serialized state is not JSON: ${describe(error)}`);
+      }
+    }
+    this.store.hydrate(parsed as DehydratedState);
+  }
+
   /** Checked at run time too, since plain JavaScript callers can pass any name. */
   private spec(client: string): ClientSpec {
     const spec = own(this.specs, client);
