@@ -20,6 +20,10 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-jsonschema)
 # libcurl headers for `mizan deploy` (under /usr/include/<multiarch>/curl on Debian).
 compgen -G '/usr/include/*/curl/curl.h' >/dev/null || [ -f /usr/include/curl/curl.h ] || missing+=(libcurl4-openssl-dev)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# React 18 and its @types, for the React adapter's tsc check and render tests (Tests/kernel/adapters).
+for pkg in react react-dom react-test-renderer csstype prop-types scheduler; do
+  [ -d "/usr/share/nodejs/$pkg" ] || missing+=("node-$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
   $sudo apt-get update -qq
