@@ -982,7 +982,8 @@ interface Entry {
   fetchedAt: number | undefined;
   invalidated: boolean;
   flight: Flight | undefined;
-  readonly listeners: Set<Listener>;
+  /** Each listener, and whether it is active (an invalidation refetches only for active ones). */
+  readonly listeners: Map<Listener, boolean>;
   /** The last state handed out, reused while nothing changed so UI bindings see a stable object. */
   state: QueryState<unknown, unknown> | undefined;
 }
@@ -1025,9 +1026,13 @@ export class QueryStore {
     return entry === undefined ? IDLE : this.stateOf(entry);
   }
 
-  /** The listener hears every change of the key's state. Subscribing does not fetch; reading does. */
-  subscribe(key: QueryKey, listener: Listener): () => void {
-    this.entry(key).listeners.add(listener);
+  /**
+   * The listener hears every change of the key's state. Subscribing does not fetch; reading does.
+   * While an entry has an active listener, invalidating it refetches at once; a passive listener
+   * (a disabled query on screen) only hears the change.
+   */
+  subscribe(key: QueryKey, listener: Listener, options: { readonly passive?: boolean } = {}): () => void {
+    this.entry(key).listeners.set(listener, options.passive !== true);
     return () => this.unsubscribe(key, listener);
   }
 
@@ -1049,7 +1054,7 @@ export class QueryStore {
       count++;
       entry.invalidated = true;
       entry.flight = undefined;
-      if (entry.listeners.size > 0) this.start(entry, undefined, true);
+      if ([...entry.listeners.values()].includes(true)) this.start(entry, undefined, true);
       else this.notify(entry);
     }
     return count;
@@ -1104,7 +1109,7 @@ export class QueryStore {
     let entry = this.entries.get(hash);
     if (entry === undefined) {
       entry = { key, data: undefined, error: undefined, outcome: "none", fetchedAt: undefined, invalidated: false,
-        flight: undefined, listeners: new Set(), state: undefined };
+        flight: undefined, listeners: new Map(), state: undefined };
       this.entries.set(hash, entry);
     }
     return entry;
@@ -1161,7 +1166,7 @@ export class QueryStore {
 
   private notify(entry: Entry): void {
     const state = this.stateOf(entry);
-    for (const listener of [...entry.listeners]) {
+    for (const listener of [...entry.listeners.keys()]) {
       try {
         listener(state);
       } catch (error) {
@@ -1261,15 +1266,17 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
   /**
    * What a framework adapter calls when a component starts showing a query: subscribes the
    * listener, then, unless `enabled` is false, reads the query (loading it, or refreshing it when
-   * stale; fresh data costs no request). A failed read becomes the entry's error state, which the
+   * stale; fresh data costs no request). A disabled watch sends nothing, not even when the entry
+   * is invalidated, but still hears what others load. A failed read becomes the entry's error state, which the
    * listener hears, so nothing is thrown. Returns the unsubscribe.
    */
   watch<K extends keyof M & string>(
     client: K, params: M[K]["params"], listener: (state: StateOf<M, K>) => void, options: { readonly enabled?: boolean } = {},
   ): () => void {
     const key = queryKey(this.spec(client), params);
-    const stop = this.store.subscribe(key, listener as Listener);
-    if (options.enabled !== false) this.store.read(key).catch(() => undefined);
+    const enabled = options.enabled !== false;
+    const stop = this.store.subscribe(key, listener as Listener, { passive: !enabled });
+    if (enabled) this.store.read(key).catch(() => undefined);
     return stop;
   }
 

@@ -16,8 +16,11 @@ struct AdapterTranslator {
     /// For per-client docs, which the kernel context keeps inside the nested API members.
     let schema: Schema
 
-    /// Names the adapters define themselves; a client whose short name would clash uses its full name.
-    static let reservedBaseNames: Set<String> = ["Mizan", "MizanMutation", "MizanClient"]
+    /// `use…` names the adapters define or import (React's own hooks); a client whose short name
+    /// would clash with one uses its full name.
+    static let reservedBaseNames: Set<String> = [
+        "Mizan", "MizanMutation", "MizanClient", "Callback", "Context", "Ref", "State", "SyncExternalStore",
+    ]
 
     func adapterFile() -> AdapterFileContext {
         let shortNames = clients.clients.map { Naming.pascalCase(String($0.name.split(separator: ".").last ?? "")) }
