@@ -37,11 +37,13 @@ struct AdapterTranslator {
                 && (!fullNames.contains(short) || short == client.typePrefix)
             let base = unique ? short : client.typePrefix
             let source = docs[client.name]
+            let affects = source?.affects.map { "`\($0.client)`" } ?? []
+            let invalidates = affects.isEmpty ? [] : ["On success invalidates " + affects.joined(separator: ", ") + "."]
             func doc(indent: String) -> String {
                 TypeScriptNames.docComment(
                     source?.doc.map { String($0.split(separator: "\n", omittingEmptySubsequences: false).first ?? "") },
                     deprecation: source?.deprecation,
-                    extra: ["`\(client.name)`: `\(client.method) \(source?.path ?? "")`"], indent: indent)
+                    extra: ["`\(client.name)`: `\(client.method) \(source?.path ?? "")`"] + invalidates, indent: indent)
             }
             let context = AdapterClientContext(
                 name: client.name, nameLiteral: client.nameLiteral, baseName: base, memberName: Naming.camelCase(base),

@@ -251,6 +251,7 @@ export function useGetStats(options?: MizanQueryOptions): MizanQuery<"stats.get_
 /**
  * Replace an author's name and biography.
  * `authors.update_author`: `PUT /api/authors/{author_id}`
+ * On success invalidates `authors.get_author`, `search.search`.
  */
 export function useUpdateAuthor(): MizanMutation<"authors.update_author"> {
   return useMizanMutation("authors.update_author");
@@ -259,12 +260,16 @@ export function useUpdateAuthor(): MizanMutation<"authors.update_author"> {
 /**
  * Add a book to the catalogue.
  * `books.create_book`: `POST /api/books`
+ * On success invalidates `books.list_books`, `authors.get_author`.
  */
 export function useCreateBook(): MizanMutation<"books.create_book"> {
   return useMizanMutation("books.create_book");
 }
 
-/** `books.delete_book`: `DELETE /api/books/{id}` */
+/**
+ * `books.delete_book`: `DELETE /api/books/{id}`
+ * On success invalidates `books.get_book`, `books.list_books`.
+ */
 export function useDeleteBook(): MizanMutation<"books.delete_book"> {
   return useMizanMutation("books.delete_book");
 }
@@ -272,6 +277,7 @@ export function useDeleteBook(): MizanMutation<"books.delete_book"> {
 /**
  * Publish a book: at once when possible, otherwise as a background job.
  * `books.publish_book`: `POST /api/books/{id}/publish`
+ * On success invalidates `books.get_book`.
  */
 export function usePublishBook(): MizanMutation<"books.publish_book"> {
   return useMizanMutation("books.publish_book");
@@ -280,12 +286,16 @@ export function usePublishBook(): MizanMutation<"books.publish_book"> {
 /**
  * Change some fields of a book.
  * `books.update_book`: `PATCH /api/books/{id}`
+ * On success invalidates `books.get_book`, `books.list_books`, `search.search`.
  */
 export function useUpdateBook(): MizanMutation<"books.update_book"> {
   return useMizanMutation("books.update_book");
 }
 
-/** `cart.add_item`: `POST /api/cart/items` */
+/**
+ * `cart.add_item`: `POST /api/cart/items`
+ * On success invalidates `cart.get_cart`.
+ */
 export function useAddItem(): MizanMutation<"cart.add_item"> {
   return useMizanMutation("cart.add_item");
 }
@@ -293,6 +303,7 @@ export function useAddItem(): MizanMutation<"cart.add_item"> {
 /**
  * Remove every item from the cart.
  * `cart.clear_cart`: `DELETE /api/cart`
+ * On success invalidates `cart.get_cart`.
  */
 export function useClearCart(): MizanMutation<"cart.clear_cart"> {
   return useMizanMutation("cart.clear_cart");
@@ -306,6 +317,7 @@ export function useCancelOrder(): MizanMutation<"orders.cancel_order"> {
 /**
  * Turn the cart into an order.
  * `orders.place_order`: `POST /api/orders`
+ * On success invalidates `cart.get_cart`, `books.list_books`.
  */
 export function usePlaceOrder(): MizanMutation<"orders.place_order"> {
   return useMizanMutation("orders.place_order");

@@ -213,30 +213,41 @@ export function mizanStores(mizan: Mizan = getMizan()) {
     /**
      * Replace an author's name and biography.
      * `authors.update_author`: `PUT /api/authors/{author_id}`
+     * On success invalidates `authors.get_author`, `search.search`.
      */
     updateAuthor: (): MizanMutationStore<"authors.update_author"> => mutation(mizan, "authors.update_author"),
     /**
      * Add a book to the catalogue.
      * `books.create_book`: `POST /api/books`
+     * On success invalidates `books.list_books`, `authors.get_author`.
      */
     createBook: (): MizanMutationStore<"books.create_book"> => mutation(mizan, "books.create_book"),
-    /** `books.delete_book`: `DELETE /api/books/{id}` */
+    /**
+     * `books.delete_book`: `DELETE /api/books/{id}`
+     * On success invalidates `books.get_book`, `books.list_books`.
+     */
     deleteBook: (): MizanMutationStore<"books.delete_book"> => mutation(mizan, "books.delete_book"),
     /**
      * Publish a book: at once when possible, otherwise as a background job.
      * `books.publish_book`: `POST /api/books/{id}/publish`
+     * On success invalidates `books.get_book`.
      */
     publishBook: (): MizanMutationStore<"books.publish_book"> => mutation(mizan, "books.publish_book"),
     /**
      * Change some fields of a book.
      * `books.update_book`: `PATCH /api/books/{id}`
+     * On success invalidates `books.get_book`, `books.list_books`, `search.search`.
      */
     updateBook: (): MizanMutationStore<"books.update_book"> => mutation(mizan, "books.update_book"),
-    /** `cart.add_item`: `POST /api/cart/items` */
+    /**
+     * `cart.add_item`: `POST /api/cart/items`
+     * On success invalidates `cart.get_cart`.
+     */
     addItem: (): MizanMutationStore<"cart.add_item"> => mutation(mizan, "cart.add_item"),
     /**
      * Remove every item from the cart.
      * `cart.clear_cart`: `DELETE /api/cart`
+     * On success invalidates `cart.get_cart`.
      */
     clearCart: (): MizanMutationStore<"cart.clear_cart"> => mutation(mizan, "cart.clear_cart"),
     /** `orders.cancel_order`: `POST /api/orders/{id}/cancel` */
@@ -244,6 +255,7 @@ export function mizanStores(mizan: Mizan = getMizan()) {
     /**
      * Turn the cart into an order.
      * `orders.place_order`: `POST /api/orders`
+     * On success invalidates `cart.get_cart`, `books.list_books`.
      */
     placeOrder: (): MizanMutationStore<"orders.place_order"> => mutation(mizan, "orders.place_order"),
   };
