@@ -22,6 +22,10 @@ compgen -G '/usr/include/*/curl/curl.h' >/dev/null || [ -f /usr/include/curl/cur
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # curl: the README's bookshop tutorial (Scripts/bookshop-tutorial.sh runs it) uses it.
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+# React 18 and its @types, for the React adapter's tsc check and render tests (Tests/kernel/adapters).
+for pkg in react react-dom react-test-renderer csstype prop-types scheduler; do
+  [ -d "/usr/share/nodejs/$pkg" ] || missing+=("node-$pkg")
+done
 if [ ${#missing[@]} -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}" >&2
   $sudo apt-get update -qq

@@ -125,7 +125,7 @@ complete -c 'mizan' -n '__mizan_should_offer_completions_for_positional "mizan" 
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" schema' -l 'schema' -d 'The schema-export JSON file (mizan.toml: codegen.schema).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" o output' -s 'o' -l 'output' -d 'The output folder (mizan.toml: codegen.output).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" templates' -l 'templates' -d 'A folder of templates overriding the built-in ones by name, e.g. kernel/types.ts.mustache.' -rfka ''
-complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen"' -l 'adapter' -d 'Framework adapters to generate: react, vue, svelte (not available yet).' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen"' -l 'adapter' -d 'Framework adapters to generate over the kernel: react, vue, svelte; repeat or separate with commas (mizan.toml: codegen.adapters).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" check' -l 'check' -d 'Write nothing; list stale files and contract changes, and exit 1 when the output is out of date.'
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" print-context' -l 'print-context' -d 'Print the template contexts as JSON instead of generating (for template authors).'
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan codegen" diagnostics-output' -l 'diagnostics-output' -d 'Also write every diagnostic to this JSON file, for editors and CI.' -rfka ''

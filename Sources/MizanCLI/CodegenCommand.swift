@@ -11,8 +11,9 @@ struct CodegenCommand: ParsableCommand {
         commandName: "codegen",
         abstract: "Generate the typed TypeScript kernel and the edge manifest from a schema-export.",
         discussion: """
-            Writes clients.ts, index.ts, runtime.ts, types.ts and manifest.json into the output folder, atomically:
-            a failed run leaves the previous output byte-identical. Output is deterministic and every file names the
+            Writes clients.ts, index.ts, runtime.ts, types.ts and manifest.json into the output folder, and with
+            --adapter also react.ts, vue.ts or svelte.ts (docs/adapters.md), atomically: a failed run leaves the
+            previous output byte-identical. Output is deterministic and every file names the
             schema hash. With --check nothing is written; stale files and contract changes are listed and the exit
             status is 1 when anything differs.
             """)
@@ -26,7 +27,7 @@ struct CodegenCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A folder of templates overriding the built-in ones by name, e.g. kernel/types.ts.mustache.", valueName: "dir"))
     var templates: String?
 
-    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Framework adapters to generate: react, vue, svelte (not available yet).", valueName: "name"))
+    @Option(name: .long, parsing: .upToNextOption, help: ArgumentHelp("Framework adapters to generate over the kernel: react, vue, svelte; repeat or separate with commas (mizan.toml: codegen.adapters).", valueName: "name"))
     var adapter: [String] = []
 
     @Flag(help: "Write nothing; list stale files and contract changes, and exit 1 when the output is out of date.")
@@ -38,27 +39,31 @@ struct CodegenCommand: ParsableCommand {
     @OptionGroup var input: SchemaInputOptions
     @OptionGroup var configOptions: ConfigOptions
 
+    func validate() throws {
+        _ = try Self.adapters(adapter)
+    }
+
+    /// `--adapter react,vue --adapter svelte` → the adapters, each once; an unknown name is a usage error (64).
+    static func adapters(_ values: [String]) throws -> [MizanConfig.Adapter] {
+        var adapters: [MizanConfig.Adapter] = []
+        for name in values.flatMap({ $0.split(separator: ",") }).map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            guard let adapter = MizanConfig.Adapter(rawValue: name) else {
+                let known = MizanConfig.Adapter.allCases.map(\.rawValue).joined(separator: ", ")
+                throw ValidationError("unknown adapter '\(name)' for --adapter; choose from \(known)")
+            }
+            if !adapters.contains(adapter) { adapters.append(adapter) }
+        }
+        return adapters
+    }
+
     func run() throws {
         let terminal = Terminal()
         var overrides = ConfigOverrides()
         overrides.schema = schema
         overrides.output = output
         overrides.templates = templates
-        if !adapter.isEmpty {
-            var adapters: [MizanConfig.Adapter] = []
-            for name in adapter.flatMap({ $0.split(separator: ",").map(String.init) }) {
-                guard let a = MizanConfig.Adapter(rawValue: name) else {
-                    throw ValidationError("unknown adapter '\(name)'; expected react, vue or svelte")
-                }
-                adapters.append(a)
-            }
-            overrides.adapters = adapters
-        }
+        if !adapter.isEmpty { overrides.adapters = try Self.adapters(adapter) }
         let config = try configOptions.load(overrides, terminal: terminal)
-        if !config.codegen.adapters.isEmpty {
-            terminal.err("mizan: the \(config.codegen.adapters.map(\.rawValue).joined(separator: ", ")) adapter\(config.codegen.adapters.count > 1 ? "s are" : " is") not available yet; remove codegen.adapters (or --adapter) to generate the kernel alone.")
-            throw ExitStatus.unavailable.exitCode
-        }
 
         let schema = try input.loadSchema(at: config.codegen.schema, terminal: terminal)
         let generator: KernelGenerator
@@ -78,7 +83,8 @@ struct CodegenCommand: ParsableCommand {
             return
         }
         let files: [GeneratedFile]
-        switch Result(catching: { () throws(DiagnosticsError) in try generator.generate(schema) }) {
+        let adapters = config.codegen.adapters.compactMap { Adapter(rawValue: $0.rawValue) }
+        switch Result(catching: { () throws(DiagnosticsError) in try generator.generate(schema, adapters: adapters) }) {
         case .success(let f): files = f
         case .failure(let error):
             try input.write(error.diagnostics, terminal: terminal)

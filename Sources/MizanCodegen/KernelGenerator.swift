@@ -14,10 +14,12 @@ public struct GeneratedFile: Sendable, Equatable {
     }
 }
 
-/// Stage 1: a validated schema → the TypeScript kernel and the edge manifest.
+/// Stage 1: a validated schema → the TypeScript kernel and the edge manifest; then stage 2: the
+/// framework adapters asked for, each one file over the kernel.
 ///
 /// The pipeline reads `render(translate(schema))`: `KernelTranslator` decides every name and
-/// type, the templates lay out text, and nothing here touches the file system.
+/// type, `AdapterTranslator` derives the adapter context from the kernel's, the templates lay
+/// out text, and nothing here touches the file system.
 public struct KernelGenerator: Sendable {
     public var templates: TemplateSet
 
@@ -43,18 +45,22 @@ public struct KernelGenerator: Sendable {
             var types: TypesFileContext
             var clients: ClientsFileContext
             var index: IndexFileContext
+            var adapters: AdapterFileContext
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         do {
-            let data = try encoder.encode(Contexts(types: translator.typesFile(), clients: translator.clientsFile(), index: translator.indexFile()))
+            let clients = translator.clientsFile()
+            let adapters = AdapterTranslator(clients: clients, schema: schema).adapterFile()
+            let data = try encoder.encode(Contexts(types: translator.typesFile(), clients: clients, index: translator.indexFile(), adapters: adapters))
             return String(decoding: data, as: UTF8.self)
         } catch {
             throw DiagnosticsError([.error("MZ099", "cannot encode the template contexts: \(error)")])
         }
     }
 
-    public func generate(_ schema: Schema) throws(DiagnosticsError) -> [GeneratedFile] {
+    /// The kernel, then one file per adapter (`react.ts`, …), sorted by path.
+    public func generate(_ schema: Schema, adapters: [Adapter] = []) throws(DiagnosticsError) -> [GeneratedFile] {
         let header = Self.header(for: schema)
         let translator = KernelTranslator(schema: schema, header: header)
         let library = try templates.library()
@@ -68,12 +74,20 @@ public struct KernelGenerator: Sendable {
         guard let runtime = templates.texts["kernel/runtime.ts"] else {
             throw DiagnosticsError([.error(TemplateSet.unknownTemplate, "template 'kernel/runtime.ts' is missing")])
         }
-        return [
-            GeneratedFile(path: "clients.ts", contents: try render(translator.clientsFile(), "kernel/clients.ts")),
+        let clients = translator.clientsFile()
+        var files = [
+            GeneratedFile(path: "clients.ts", contents: try render(clients, "kernel/clients.ts")),
             GeneratedFile(path: "index.ts", contents: try render(translator.indexFile(), "kernel/index.ts")),
             GeneratedFile(path: "manifest.json", contents: EdgeManifest(schema: schema).rendered()),
             GeneratedFile(path: "runtime.ts", contents: header + "\n\n" + runtime),
             GeneratedFile(path: "types.ts", contents: try render(translator.typesFile(), "kernel/types.ts")),
         ]
+        if !adapters.isEmpty {
+            let context = AdapterTranslator(clients: clients, schema: schema).adapterFile()
+            for adapter in Adapter.allCases where adapters.contains(adapter) {
+                files.append(GeneratedFile(path: adapter.outputPath, contents: try render(context, adapter.template)))
+            }
+        }
+        return files.sorted { $0.path < $1.path }
     }
 }

@@ -107,5 +107,10 @@ import Testing
         check(AffectContext(clientLiteral: "", params: ""))
         check(APIMemberContext(indent: "", key: "", isNamespace: false, members: [], isFunction: true, doc: "", parameters: "", argument: "", resultType: "", nameLiteral: ""))
         check(IndexFileContext(header: "", doc: ""))
+        let client = AdapterClientContext(
+            name: "", nameLiteral: "", baseName: "", memberName: "", paramsType: "", hasParams: false, paramsRequired: false, doc: "", memberDoc: "")
+        check(client)
+        check(AdapterFileContext(header: "", queryNames: "", mutationNames: "", queries: [client], mutations: [], paramsTypes: []))
+        check(AdapterImportContext(name: ""))
     }
 }

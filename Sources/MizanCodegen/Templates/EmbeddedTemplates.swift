@@ -1119,7 +1119,8 @@ interface Entry {
   fetchedAt: number | undefined;
   invalidated: boolean;
   flight: Flight | undefined;
-  readonly listeners: Set<Listener>;
+  /** Each listener, and whether it is active (an invalidation refetches only for active ones). */
+  readonly listeners: Map<Listener, boolean>;
   /** The last state handed out, reused while nothing changed so UI bindings see a stable object. */
   state: QueryState<unknown, unknown> | undefined;
 }
@@ -1162,9 +1163,13 @@ export class QueryStore {
     return entry === undefined ? IDLE : this.stateOf(entry);
   }
 
-  /** The listener hears every change of the key's state. Subscribing does not fetch; reading does. */
-  subscribe(key: QueryKey, listener: Listener): () => void {
-    this.entry(key).listeners.add(listener);
+  /**
+   * The listener hears every change of the key's state. Subscribing does not fetch; reading does.
+   * While an entry has an active listener, invalidating it refetches at once; a passive listener
+   * (a disabled query on screen) only hears the change.
+   */
+  subscribe(key: QueryKey, listener: Listener, options: { readonly passive?: boolean } = {}): () => void {
+    this.entry(key).listeners.set(listener, options.passive !== true);
     return () => this.unsubscribe(key, listener);
   }
 
@@ -1186,7 +1191,7 @@ export class QueryStore {
       count++;
       entry.invalidated = true;
       entry.flight = undefined;
-      if (entry.listeners.size > 0) this.start(entry, undefined, true);
+      if ([...entry.listeners.values()].includes(true)) this.start(entry, undefined, true);
       else this.notify(entry);
     }
     return count;
@@ -1241,7 +1246,7 @@ export class QueryStore {
     let entry = this.entries.get(hash);
     if (entry === undefined) {
       entry = { key, data: undefined, error: undefined, outcome: "none", fetchedAt: undefined, invalidated: false,
-        flight: undefined, listeners: new Set(), state: undefined };
+        flight: undefined, listeners: new Map(), state: undefined };
       this.entries.set(hash, entry);
     }
     return entry;
@@ -1298,7 +1303,7 @@ export class QueryStore {
 
   private notify(entry: Entry): void {
     const state = this.stateOf(entry);
-    for (const listener of [...entry.listeners]) {
+    for (const listener of [...entry.listeners.keys()]) {
       try {
         listener(state);
       } catch (error) {
@@ -1393,6 +1398,61 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
 
   invalidate(selector: Selector): number {
     return this.store.invalidate(selector);
+  }
+
+  /**
+   * What a framework adapter calls when a component starts showing a query: subscribes the
+   * listener, then, unless `enabled` is false, reads the query (loading it, or refreshing it when
+   * stale; fresh data costs no request). A disabled watch sends nothing, not even when the entry
+   * is invalidated, but still hears what others load. A failed read becomes the entry's error state, which the
+   * listener hears, so nothing is thrown. Returns the unsubscribe.
+   */
+  watch<K extends keyof M & string>(
+    client: K, params: M[K]["params"], listener: (state: StateOf<M, K>) => void, options: { readonly enabled?: boolean } = {},
+  ): () => void {
+    const key = queryKey(this.spec(client), params);
+    const enabled = options.enabled !== false;
+    const stop = this.store.subscribe(key, listener as Listener, { passive: !enabled });
+    if (enabled) this.store.read(key).catch(() => undefined);
+    return stop;
+  }
+
+  // ---- SSR bridge: prefetch and dehydrate on the server, hydrate in the browser ----
+
+  /**
+   * Reads a query ahead of a server render. A failure is kept as the entry's error state rather
+   * than thrown, so one failing query does not fail the page; errors are not dehydrated, and the
+   * browser retries them.
+   */
+  async prefetch<K extends keyof M & string>(client: K, params: M[K]["params"]): Promise<void> {
+    await this.query(client, params).catch(() => undefined);
+  }
+
+  /** The store's successful entries as plain data; keys hold no transport detail, so they match in the browser. */
+  dehydrate(): DehydratedState {
+    return this.store.dehydrate();
+  }
+
+  /** `dehydrate()` as JSON text that is safe inside an HTML `<script>` element. */
+  serialize(): string {
+    return JSON.stringify(this.dehydrate()).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  }
+
+  /**
+   * Fills the store from `dehydrate()` or `serialize()` output, so a first render in the browser
+   * finds the server's data and, while it is fresh, sends no request. Data newer than the
+   * incoming entry is kept; malformed input is reported to `onWarning` and skipped.
+   */
+  hydrate(state: DehydratedState | string): void {
+    let parsed: unknown = state;
+    if (typeof state === "string") {
+      try {
+        parsed = JSON.parse(state);
+      } catch (error) {
+        return this.warn(`hydrate: the serialized state is not JSON: ${describe(error)}`);
+      }
+    }
+    this.store.hydrate(parsed as DehydratedState);
   }
 
   /** Checked at run time too, since plain JavaScript callers can pass any name. */
@@ -1500,6 +1560,565 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
 
 export {};
 {{/isEmpty}}
+
+"""#,
+        "react/react.ts.mustache": #"""
+{{{header}}}
+
+// React adapter (React 18+): a provider for one kernel, `useMizan` and `useMizanMutation`, and
+// one hook per client. The kernel holds the store, the keys and the invalidation map; these hooks
+// only subscribe components to it, so their behaviour is the kernel's (docs/adapters.md).
+
+import { createContext, createElement, useCallback, useContext, useRef, useState, useSyncExternalStore } from "react";
+import type { ReactElement, ReactNode } from "react";
+import { clientSpecs, createMizan, keyHash, queryKey } from "./index.js";
+import type {
+  ClientTypes,
+  DehydratedState,
+  DjangoError,
+  KernelConfig,
+  Mizan,
+  QueryState,
+  Transport,
+  TransportError,
+{{#paramsTypes}}
+  {{name}},
+{{/paramsTypes}}
+} from "./index.js";
+
+/** Clients read through the query store (GET): what `useMizan` accepts. */
+export type QueryName = {{{queryNames}}};
+
+/** Clients that change data: what `useMizanMutation` accepts. */
+export type MutationName = {{{mutationNames}}};
+
+/** What a call of client `K` can fail with: its declared errors, any other backend error, or no answer. */
+export type MizanError<K extends keyof ClientTypes> = ClientTypes[K]["error"] | DjangoError | TransportError;
+
+/** The kernel a component tree uses; `MizanProvider` supplies it. */
+export const MizanContext = createContext<Mizan | null>(null);
+
+export interface MizanProviderProps {
+  /** A kernel made with `createMizan`; when left out, the provider makes one from the props below. */
+  mizan?: Mizan;
+  /** Origin (and optional prefix) of the backend; "" for same-origin. */
+  baseUrl?: string;
+  /** Called before every request; the latest one passed is used, so credentials can change. */
+  headers?: KernelConfig["headers"];
+  transport?: Transport;
+  /** A server render's `kernel.serialize()` (or `dehydrate()`): hydrated before the first render. */
+  state?: DehydratedState | string;
+  children?: ReactNode;
+}
+
+/** Supplies one kernel to the hooks below it, hydrating the server's state first when given. */
+export function MizanProvider(props: MizanProviderProps): ReactElement {
+  const headers = useRef(props.headers);
+  headers.current = props.headers;
+  const own = useRef<Mizan | null>(null);
+  const hydrated = useRef<DehydratedState | string | undefined>(undefined);
+  let mizan = props.mizan;
+  if (mizan === undefined) {
+    if (own.current === null) {
+      const config: KernelConfig = { baseUrl: props.baseUrl ?? "", headers: () => headers.current?.() ?? {} };
+      if (props.transport !== undefined) config.transport = props.transport;
+      own.current = createMizan(config);
+    }
+    mizan = own.current;
+  }
+  // Hydrating during render, before any child reads the store, is what lets the first render
+  // show the server's data; hydrate never replaces newer data, so a repeat is harmless.
+  if (props.state !== undefined && hydrated.current !== props.state) {
+    mizan.kernel.hydrate(props.state);
+    hydrated.current = props.state;
+  }
+  return createElement(MizanContext.Provider, { value: mizan }, props.children);
+}
+
+/** The kernel of the nearest `MizanProvider`. */
+export function useMizanClient(): Mizan {
+  const mizan = useContext(MizanContext);
+  if (mizan === null) throw new Error("Mizan hooks need a <MizanProvider> above the component");
+  return mizan;
+}
+
+export interface MizanQueryOptions {
+  /** false: show what the store holds but send nothing (for a query that waits on another). */
+  enabled?: boolean;
+  /** true: suspend until there is data (throwing the error to an error boundary instead). */
+  suspense?: boolean;
+}
+
+export interface MizanQuery<K extends QueryName> {
+  data: ClientTypes[K]["result"] | undefined;
+  error: MizanError<K> | undefined;
+  status: QueryState<unknown, unknown>["status"];
+  /** No data yet and a request is on its way (or about to be). */
+  isLoading: boolean;
+  isFetching: boolean;
+  isStale: boolean;
+  /** Sends a request even when the store holds fresh data. */
+  refetch: () => Promise<ClientTypes[K]["result"]>;
+}
+
+/** Shows query `client` with `params`: loads it, refreshes it when stale or invalidated, and re-renders on changes. */
+export function useMizan<K extends QueryName>(client: K, params: ClientTypes[K]["params"], options: MizanQueryOptions = {}): MizanQuery<K> {
+  const { kernel } = useMizanClient();
+  const enabled = options.enabled !== false;
+  // Equal parameter sets give one key, so a new params object each render resubscribes nothing.
+  const hash = keyHash(queryKey(clientSpecs[client], params));
+  const subscribe = useCallback(
+    (onChange: () => void) => kernel.watch(client, params, onChange, { enabled }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- params are captured by their key
+    [kernel, client, hash, enabled]);
+  const read = (): QueryState<ClientTypes[K]["result"], ClientTypes[K]["error"]> => kernel.getState(client, params);
+  const state = useSyncExternalStore(subscribe, read, read);
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- params are captured by their key
+  const refetch = useCallback(() => kernel.query(client, params, { fresh: true }), [kernel, client, hash]);
+  if (options.suspense === true && enabled && state.data === undefined) {
+    if (state.status === "error") throw state.error;
+    throw kernel.query(client, params).catch(() => undefined);
+  }
+  return {
+    data: state.data,
+    error: state.error,
+    status: state.status,
+    isLoading: enabled && state.data === undefined && (state.status === "loading" || state.status === "idle"),
+    isFetching: state.isFetching,
+    isStale: state.isStale,
+    refetch,
+  };
+}
+
+type MutationState<K extends MutationName> =
+  | { status: "idle"; data: undefined; error: undefined }
+  | { status: "pending"; data: undefined; error: undefined }
+  | { status: "success"; data: ClientTypes[K]["result"]; error: undefined }
+  | { status: "error"; data: undefined; error: MizanError<K> };
+
+export type MizanMutation<K extends MutationName> = MutationState<K> & {
+  isPending: boolean;
+  /** Runs the mutation; a failure shows in `error` and is not thrown. */
+  mutate: (params: ClientTypes[K]["params"]) => void;
+  /** Runs the mutation and resolves with its result or rejects with its error. */
+  mutateAsync: (params: ClientTypes[K]["params"]) => Promise<ClientTypes[K]["result"]>;
+  reset: () => void;
+};
+
+const IDLE = { status: "idle", data: undefined, error: undefined } as const;
+
+/**
+ * Runs mutation `client`. On success the kernel applies the client's declared invalidations
+ * (and the response's X-Mizan-Invalidate), so the queries on screen that it affects refetch.
+ */
+export function useMizanMutation<K extends MutationName>(client: K): MizanMutation<K> {
+  const { kernel } = useMizanClient();
+  const [state, setState] = useState<MutationState<K>>(IDLE);
+  // Only the latest call speaks for the state: an earlier, slower answer must not overwrite it.
+  const latest = useRef(0);
+  const mutateAsync = useCallback(async (params: ClientTypes[K]["params"]): Promise<ClientTypes[K]["result"]> => {
+    const call = ++latest.current;
+    setState({ status: "pending", data: undefined, error: undefined });
+    try {
+      const data = await kernel.mutate(client, params);
+      if (call === latest.current) setState({ status: "success", data, error: undefined });
+      return data;
+    } catch (error) {
+      if (call === latest.current) setState({ status: "error", data: undefined, error: error as MizanError<K> });
+      throw error;
+    }
+  }, [kernel, client]);
+  const mutate = useCallback((params: ClientTypes[K]["params"]): void => {
+    mutateAsync(params).catch(() => undefined);
+  }, [mutateAsync]);
+  const reset = useCallback((): void => {
+    latest.current++;
+    setState(IDLE);
+  }, []);
+  return { ...state, isPending: state.status === "pending", mutate, mutateAsync, reset };
+}
+{{#queries}}
+
+{{{doc}}}export function use{{baseName}}({{#hasParams}}params: {{paramsType}}{{^paramsRequired}} = {}{{/paramsRequired}}, {{/hasParams}}options?: MizanQueryOptions): MizanQuery<{{{nameLiteral}}}> {
+  return useMizan({{{nameLiteral}}}, {{#hasParams}}params{{/hasParams}}{{^hasParams}}{}{{/hasParams}}, options);
+}
+{{/queries}}
+{{#mutations}}
+
+{{{doc}}}export function use{{baseName}}(): MizanMutation<{{{nameLiteral}}}> {
+  return useMizanMutation({{{nameLiteral}}});
+}
+{{/mutations}}
+
+"""#,
+        "svelte/svelte.ts.mustache": #"""
+{{{header}}}
+
+// Svelte adapter: a readable store per query, a mutation store, and `mizanStores` with one
+// function per client. The stores follow Svelte's store contract (`$store` works), so they need
+// nothing from svelte/store; `setMizan`/`getMizan` put one kernel in component context, which a
+// server render needs (one kernel per request). The kernel holds the store, the keys and the
+// invalidation map; these stores only connect subscribers to it (docs/adapters.md).
+
+import { getContext, setContext } from "svelte";
+import type {
+  ClientTypes,
+  DjangoError,
+  Mizan,
+  QueryState,
+  TransportError,
+{{#paramsTypes}}
+  {{name}},
+{{/paramsTypes}}
+} from "./index.js";
+
+/** Clients read through the query store (GET): what `query` accepts. */
+export type QueryName = {{{queryNames}}};
+
+/** Clients that change data: what `mutation` accepts. */
+export type MutationName = {{{mutationNames}}};
+
+/** What a call of client `K` can fail with: its declared errors, any other backend error, or no answer. */
+export type MizanError<K extends keyof ClientTypes> = ClientTypes[K]["error"] | DjangoError | TransportError;
+
+/** Svelte's store contract: `run` hears the current value at once, then every change. */
+export interface MizanReadable<T> {
+  subscribe(run: (value: T) => void): () => void;
+}
+
+const CONTEXT = Symbol("mizan");
+
+/** Makes `mizan` the kernel of this component and its children (call during component init). */
+export function setMizan(mizan: Mizan): Mizan {
+  setContext(CONTEXT, mizan);
+  return mizan;
+}
+
+/** The kernel `setMizan` put in context (call during component init). */
+export function getMizan(): Mizan {
+  const mizan = getContext<Mizan | undefined>(CONTEXT);
+  if (mizan === undefined) throw new Error("no Mizan kernel in context: call setMizan(createMizan(...)) in a parent component");
+  return mizan;
+}
+
+export interface MizanQueryOptions {
+  /** false: show what the store holds but send nothing. */
+  enabled?: boolean;
+}
+
+export interface MizanQueryValue<K extends QueryName> {
+  data: ClientTypes[K]["result"] | undefined;
+  error: MizanError<K> | undefined;
+  status: QueryState<unknown, unknown>["status"];
+  /** No data yet and a request is on its way (or about to be). */
+  isLoading: boolean;
+  isFetching: boolean;
+  isStale: boolean;
+}
+
+export interface MizanQueryStore<K extends QueryName> extends MizanReadable<MizanQueryValue<K>> {
+  /** Sends a request even when the store holds fresh data. */
+  refetch(): Promise<ClientTypes[K]["result"]>;
+}
+
+/**
+ * A readable store of query `client`: while it has subscribers it loads the query, refreshes it
+ * when stale or invalidated, and hands each change to them. For new parameters make a new store
+ * (`$: book = getBook({ id })`); equal parameters share one entry and one request.
+ */
+export function query<K extends QueryName>(
+  mizan: Mizan, client: K, params: ClientTypes[K]["params"], options: MizanQueryOptions = {},
+): MizanQueryStore<K> {
+  const { kernel } = mizan;
+  const enabled = options.enabled !== false;
+  const value = (state: QueryState<ClientTypes[K]["result"], ClientTypes[K]["error"]>): MizanQueryValue<K> => ({
+    data: state.data,
+    error: state.error,
+    status: state.status,
+    isLoading: enabled && state.data === undefined && (state.status === "loading" || state.status === "idle"),
+    isFetching: state.isFetching,
+    isStale: state.isStale,
+  });
+  return {
+    subscribe(run) {
+      run(value(kernel.getState(client, params)));
+      return kernel.watch(client, params, (state) => run(value(state)), { enabled });
+    },
+    refetch: () => kernel.query(client, params, { fresh: true }),
+  };
+}
+
+export type MizanMutationValue<K extends MutationName> =
+  | { status: "idle"; data: undefined; error: undefined; isPending: false }
+  | { status: "pending"; data: undefined; error: undefined; isPending: true }
+  | { status: "success"; data: ClientTypes[K]["result"]; error: undefined; isPending: false }
+  | { status: "error"; data: undefined; error: MizanError<K>; isPending: false };
+
+export interface MizanMutationStore<K extends MutationName> extends MizanReadable<MizanMutationValue<K>> {
+  /** Runs the mutation; a failure shows in the store's `error` and is not thrown. */
+  mutate(params: ClientTypes[K]["params"]): void;
+  /** Runs the mutation and resolves with its result or rejects with its error. */
+  mutateAsync(params: ClientTypes[K]["params"]): Promise<ClientTypes[K]["result"]>;
+  reset(): void;
+}
+
+/**
+ * A store of one mutation's progress. On success the kernel applies the client's declared
+ * invalidations (and the response's X-Mizan-Invalidate), so subscribed queries it affects refetch.
+ */
+export function mutation<K extends MutationName>(mizan: Mizan, client: K): MizanMutationStore<K> {
+  const { kernel } = mizan;
+  const runs = new Set<(value: MizanMutationValue<K>) => void>();
+  let current: MizanMutationValue<K> = { status: "idle", data: undefined, error: undefined, isPending: false };
+  // Only the latest call speaks for the state: an earlier, slower answer must not overwrite it.
+  let latest = 0;
+  const set = (call: number, next: MizanMutationValue<K>): void => {
+    if (call !== latest) return;
+    current = next;
+    for (const run of [...runs]) run(next);
+  };
+  const mutateAsync = async (params: ClientTypes[K]["params"]): Promise<ClientTypes[K]["result"]> => {
+    const call = ++latest;
+    set(call, { status: "pending", data: undefined, error: undefined, isPending: true });
+    try {
+      const data = await kernel.mutate(client, params);
+      set(call, { status: "success", data, error: undefined, isPending: false });
+      return data;
+    } catch (error) {
+      set(call, { status: "error", data: undefined, error: error as MizanError<K>, isPending: false });
+      throw error;
+    }
+  };
+  return {
+    subscribe(run) {
+      runs.add(run);
+      run(current);
+      return () => { runs.delete(run); };
+    },
+    mutate(params) { mutateAsync(params).catch(() => undefined); },
+    mutateAsync,
+    reset() { set(++latest, { status: "idle", data: undefined, error: undefined, isPending: false }); },
+  };
+}
+
+/**
+ * One store function per client, bound to `mizan` (by default the kernel in component context):
+ * `const { getBook, updateBook } = mizanStores();` then `$: book = getBook({ id })`.
+ */
+export function mizanStores(mizan: Mizan = getMizan()) {
+  return {
+{{#queries}}
+{{{memberDoc}}}    {{memberName}}: ({{#hasParams}}params: {{paramsType}}{{^paramsRequired}} = {}{{/paramsRequired}}, {{/hasParams}}options?: MizanQueryOptions): MizanQueryStore<{{{nameLiteral}}}> =>
+      query(mizan, {{{nameLiteral}}}, {{#hasParams}}params{{/hasParams}}{{^hasParams}}{}{{/hasParams}}, options),
+{{/queries}}
+{{#mutations}}
+{{{memberDoc}}}    {{memberName}}: (): MizanMutationStore<{{{nameLiteral}}}> => mutation(mizan, {{{nameLiteral}}}),
+{{/mutations}}
+  };
+}
+
+"""#,
+        "vue/vue.ts.mustache": #"""
+{{{header}}}
+
+// Vue 3 adapter: a plugin that provides one kernel, `useMizan` and `useMizanMutation`
+// composables returning refs, and one composable per client. Parameters may be plain values, refs
+// or getters; the query follows them. The kernel holds the store, the keys and the invalidation
+// map; these composables only connect refs to it (docs/adapters.md).
+
+import { inject, onScopeDispose, shallowRef, unref, watch } from "vue";
+import type { App, InjectionKey, Ref } from "vue";
+import { clientSpecs, createMizan, keyHash, queryKey } from "./index.js";
+import type {
+  ClientTypes,
+  DehydratedState,
+  DjangoError,
+  KernelConfig,
+  Mizan,
+  QueryState,
+  Transport,
+  TransportError,
+{{#paramsTypes}}
+  {{name}},
+{{/paramsTypes}}
+} from "./index.js";
+
+/** Clients read through the query store (GET): what `useMizan` accepts. */
+export type QueryName = {{{queryNames}}};
+
+/** Clients that change data: what `useMizanMutation` accepts. */
+export type MutationName = {{{mutationNames}}};
+
+/** What a call of client `K` can fail with: its declared errors, any other backend error, or no answer. */
+export type MizanError<K extends keyof ClientTypes> = ClientTypes[K]["error"] | DjangoError | TransportError;
+
+/** A value, a ref holding it, or a getter returning it; queries follow refs and getters. */
+export type MizanSource<T> = T | Ref<T> | (() => T);
+
+function read<T>(source: MizanSource<T>): T {
+  return typeof source === "function" ? (source as () => T)() : unref(source);
+}
+
+/** The injection key under which the plugin provides the kernel. */
+export const MizanKey: InjectionKey<Mizan> = Symbol("mizan");
+
+export interface MizanPluginOptions {
+  /** A kernel made with `createMizan`; when left out, the plugin makes one from the options below. */
+  mizan?: Mizan;
+  baseUrl?: string;
+  /** Called before every request, so credentials can change without a new kernel. */
+  headers?: KernelConfig["headers"];
+  transport?: Transport;
+  /** A server render's `kernel.serialize()` (or `dehydrate()`): hydrated before the app mounts. */
+  state?: DehydratedState | string;
+}
+
+/** `app.use(createMizanPlugin({ baseUrl }))`; the kernel is also at `.mizan` for use outside components. */
+export function createMizanPlugin(options: MizanPluginOptions): { mizan: Mizan; install(app: App): void } {
+  let mizan = options.mizan;
+  if (mizan === undefined) {
+    const config: KernelConfig = { baseUrl: options.baseUrl ?? "" };
+    if (options.headers !== undefined) config.headers = options.headers;
+    if (options.transport !== undefined) config.transport = options.transport;
+    mizan = createMizan(config);
+  }
+  if (options.state !== undefined) mizan.kernel.hydrate(options.state);
+  const provided = mizan;
+  return { mizan: provided, install: (app: App) => { app.provide(MizanKey, provided); } };
+}
+
+/** The kernel the plugin provides. */
+export function useMizanClient(): Mizan {
+  const mizan = inject(MizanKey);
+  if (mizan === undefined) throw new Error("Mizan composables need app.use(createMizanPlugin(...))");
+  return mizan;
+}
+
+export interface MizanQueryOptions {
+  /** false: show what the store holds but send nothing; may be a ref or getter. */
+  enabled?: MizanSource<boolean>;
+}
+
+export interface MizanQuery<K extends QueryName> {
+  data: Ref<ClientTypes[K]["result"] | undefined>;
+  error: Ref<MizanError<K> | undefined>;
+  status: Ref<QueryState<unknown, unknown>["status"]>;
+  /** No data yet and a request is on its way (or about to be). */
+  isLoading: Ref<boolean>;
+  isFetching: Ref<boolean>;
+  isStale: Ref<boolean>;
+  /** Sends a request even when the store holds fresh data. */
+  refetch: () => Promise<ClientTypes[K]["result"]>;
+}
+
+/**
+ * Shows query `client`: loads it, refreshes it when stale or invalidated, and queries again when
+ * `params` (or `enabled`) change to a different key. Stops watching when the component's scope ends.
+ */
+export function useMizan<K extends QueryName>(
+  client: K, params: MizanSource<ClientTypes[K]["params"]>, options: MizanQueryOptions = {},
+): MizanQuery<K> {
+  const { kernel } = useMizanClient();
+  let current = read(params);
+  let enabled = true;
+  let stop: (() => void) | undefined;
+  const initial = kernel.getState(client, current);
+  const result: MizanQuery<K> = {
+    data: shallowRef(initial.data),
+    error: shallowRef(initial.error),
+    status: shallowRef(initial.status),
+    isLoading: shallowRef(false),
+    isFetching: shallowRef(initial.isFetching),
+    isStale: shallowRef(initial.isStale),
+    refetch: () => kernel.query(client, current, { fresh: true }),
+  };
+  const show = (state: QueryState<ClientTypes[K]["result"], ClientTypes[K]["error"]>): void => {
+    result.data.value = state.data;
+    result.error.value = state.error;
+    result.status.value = state.status;
+    result.isLoading.value = enabled && state.data === undefined && (state.status === "loading" || state.status === "idle");
+    result.isFetching.value = state.isFetching;
+    result.isStale.value = state.isStale;
+  };
+  // Watching the key, not the params object, so only a different query resubscribes.
+  watch(
+    () => `${read(options.enabled ?? true) ? "on" : "off"} ${keyHash(queryKey(clientSpecs[client], read(params)))}`,
+    () => {
+      stop?.();
+      current = read(params);
+      enabled = read(options.enabled ?? true);
+      show(kernel.getState(client, current));
+      stop = kernel.watch(client, current, show, { enabled });
+    },
+    { immediate: true });
+  onScopeDispose(() => stop?.());
+  return result;
+}
+
+type MutationState<K extends MutationName> = { status: "idle" | "pending" | "success" | "error"; data: ClientTypes[K]["result"] | undefined; error: MizanError<K> | undefined };
+
+export interface MizanMutation<K extends MutationName> {
+  status: Ref<MutationState<K>["status"]>;
+  data: Ref<ClientTypes[K]["result"] | undefined>;
+  error: Ref<MizanError<K> | undefined>;
+  isPending: Ref<boolean>;
+  /** Runs the mutation; a failure shows in `error` and is not thrown. */
+  mutate: (params: ClientTypes[K]["params"]) => void;
+  /** Runs the mutation and resolves with its result or rejects with its error. */
+  mutateAsync: (params: ClientTypes[K]["params"]) => Promise<ClientTypes[K]["result"]>;
+  reset: () => void;
+}
+
+/**
+ * Runs mutation `client`. On success the kernel applies the client's declared invalidations
+ * (and the response's X-Mizan-Invalidate), so the queries on screen that it affects refetch.
+ */
+export function useMizanMutation<K extends MutationName>(client: K): MizanMutation<K> {
+  const { kernel } = useMizanClient();
+  // Only the latest call speaks for the state: an earlier, slower answer must not overwrite it.
+  let latest = 0;
+  const set = (call: number, state: MutationState<K>): void => {
+    if (call !== latest) return;
+    result.status.value = state.status;
+    result.data.value = state.data;
+    result.error.value = state.error;
+    result.isPending.value = state.status === "pending";
+  };
+  const mutateAsync = async (params: ClientTypes[K]["params"]): Promise<ClientTypes[K]["result"]> => {
+    const call = ++latest;
+    set(call, { status: "pending", data: undefined, error: undefined });
+    try {
+      const data = await kernel.mutate(client, params);
+      set(call, { status: "success", data, error: undefined });
+      return data;
+    } catch (error) {
+      set(call, { status: "error", data: undefined, error: error as MizanError<K> });
+      throw error;
+    }
+  };
+  const result: MizanMutation<K> = {
+    status: shallowRef<MutationState<K>["status"]>("idle"),
+    data: shallowRef<ClientTypes[K]["result"] | undefined>(undefined),
+    error: shallowRef<MizanError<K> | undefined>(undefined),
+    isPending: shallowRef(false),
+    mutate: (params) => { mutateAsync(params).catch(() => undefined); },
+    mutateAsync,
+    reset: () => set(++latest, { status: "idle", data: undefined, error: undefined }),
+  };
+  return result;
+}
+{{#queries}}
+
+{{{doc}}}export function use{{baseName}}({{#hasParams}}params: MizanSource<{{paramsType}}>{{^paramsRequired}} = {}{{/paramsRequired}}, {{/hasParams}}options?: MizanQueryOptions): MizanQuery<{{{nameLiteral}}}> {
+  return useMizan({{{nameLiteral}}}, {{#hasParams}}params{{/hasParams}}{{^hasParams}}{}{{/hasParams}}, options);
+}
+{{/queries}}
+{{#mutations}}
+
+{{{doc}}}export function use{{baseName}}(): MizanMutation<{{{nameLiteral}}}> {
+  return useMizanMutation({{{nameLiteral}}});
+}
+{{/mutations}}
 
 """#,
     ]

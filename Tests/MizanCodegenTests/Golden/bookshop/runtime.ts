@@ -986,7 +986,8 @@ interface Entry {
   fetchedAt: number | undefined;
   invalidated: boolean;
   flight: Flight | undefined;
-  readonly listeners: Set<Listener>;
+  /** Each listener, and whether it is active (an invalidation refetches only for active ones). */
+  readonly listeners: Map<Listener, boolean>;
   /** The last state handed out, reused while nothing changed so UI bindings see a stable object. */
   state: QueryState<unknown, unknown> | undefined;
 }
@@ -1029,9 +1030,13 @@ export class QueryStore {
     return entry === undefined ? IDLE : this.stateOf(entry);
   }
 
-  /** The listener hears every change of the key's state. Subscribing does not fetch; reading does. */
-  subscribe(key: QueryKey, listener: Listener): () => void {
-    this.entry(key).listeners.add(listener);
+  /**
+   * The listener hears every change of the key's state. Subscribing does not fetch; reading does.
+   * While an entry has an active listener, invalidating it refetches at once; a passive listener
+   * (a disabled query on screen) only hears the change.
+   */
+  subscribe(key: QueryKey, listener: Listener, options: { readonly passive?: boolean } = {}): () => void {
+    this.entry(key).listeners.set(listener, options.passive !== true);
     return () => this.unsubscribe(key, listener);
   }
 
@@ -1053,7 +1058,7 @@ export class QueryStore {
       count++;
       entry.invalidated = true;
       entry.flight = undefined;
-      if (entry.listeners.size > 0) this.start(entry, undefined, true);
+      if ([...entry.listeners.values()].includes(true)) this.start(entry, undefined, true);
       else this.notify(entry);
     }
     return count;
@@ -1108,7 +1113,7 @@ export class QueryStore {
     let entry = this.entries.get(hash);
     if (entry === undefined) {
       entry = { key, data: undefined, error: undefined, outcome: "none", fetchedAt: undefined, invalidated: false,
-        flight: undefined, listeners: new Set(), state: undefined };
+        flight: undefined, listeners: new Map(), state: undefined };
       this.entries.set(hash, entry);
     }
     return entry;
@@ -1165,7 +1170,7 @@ export class QueryStore {
 
   private notify(entry: Entry): void {
     const state = this.stateOf(entry);
-    for (const listener of [...entry.listeners]) {
+    for (const listener of [...entry.listeners.keys()]) {
       try {
         listener(state);
       } catch (error) {
@@ -1260,6 +1265,61 @@ export class Kernel<M extends { [K in keyof M]: ClientTypeEntry }> {
 
   invalidate(selector: Selector): number {
     return this.store.invalidate(selector);
+  }
+
+  /**
+   * What a framework adapter calls when a component starts showing a query: subscribes the
+   * listener, then, unless `enabled` is false, reads the query (loading it, or refreshing it when
+   * stale; fresh data costs no request). A disabled watch sends nothing, not even when the entry
+   * is invalidated, but still hears what others load. A failed read becomes the entry's error state, which the
+   * listener hears, so nothing is thrown. Returns the unsubscribe.
+   */
+  watch<K extends keyof M & string>(
+    client: K, params: M[K]["params"], listener: (state: StateOf<M, K>) => void, options: { readonly enabled?: boolean } = {},
+  ): () => void {
+    const key = queryKey(this.spec(client), params);
+    const enabled = options.enabled !== false;
+    const stop = this.store.subscribe(key, listener as Listener, { passive: !enabled });
+    if (enabled) this.store.read(key).catch(() => undefined);
+    return stop;
+  }
+
+  // ---- SSR bridge: prefetch and dehydrate on the server, hydrate in the browser ----
+
+  /**
+   * Reads a query ahead of a server render. A failure is kept as the entry's error state rather
+   * than thrown, so one failing query does not fail the page; errors are not dehydrated, and the
+   * browser retries them.
+   */
+  async prefetch<K extends keyof M & string>(client: K, params: M[K]["params"]): Promise<void> {
+    await this.query(client, params).catch(() => undefined);
+  }
+
+  /** The store's successful entries as plain data; keys hold no transport detail, so they match in the browser. */
+  dehydrate(): DehydratedState {
+    return this.store.dehydrate();
+  }
+
+  /** `dehydrate()` as JSON text that is safe inside an HTML `<script>` element. */
+  serialize(): string {
+    return JSON.stringify(this.dehydrate()).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  }
+
+  /**
+   * Fills the store from `dehydrate()` or `serialize()` output, so a first render in the browser
+   * finds the server's data and, while it is fresh, sends no request. Data newer than the
+   * incoming entry is kept; malformed input is reported to `onWarning` and skipped.
+   */
+  hydrate(state: DehydratedState | string): void {
+    let parsed: unknown = state;
+    if (typeof state === "string") {
+      try {
+        parsed = JSON.parse(state);
+      } catch (error) {
+        return this.warn(`hydrate: the serialized state is not JSON: ${describe(error)}`);
+      }
+    }
+    this.store.hydrate(parsed as DehydratedState);
   }
 
   /** Checked at run time too, since plain JavaScript callers can pass any name. */
