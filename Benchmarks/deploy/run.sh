@@ -110,7 +110,7 @@ for name, wall, rss, nfiles, size, up_files, up_bytes, skipped in rows:
 lines += ["", "Peak memory is that of the `mizan deploy` process (`/usr/bin/time -f %M`, resident set); the 4x rows show "
           "whether it grows with the bundle's bytes. Wall time includes hashing every file, which the re-deploys do too. "
           f"The `mizan dev` server is a separate process (its peak over all four runs: {int(server_peak_kb)/1024:.0f} MB); "
-          "it writes every blob to disk, on the same 2 cores."]
+          "it writes every blob to disk, on the same 2 cores. One run of each; the load average above is other work on the machine (builds)."]
 section = "\n".join(lines) + "\n"
 sys.path.insert(0, "Benchmarks")  # the scripts run from the repository root
 from markdown_section import replace_section
