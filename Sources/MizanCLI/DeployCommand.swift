@@ -229,6 +229,13 @@ struct DeployRollbackCommand: ParsableCommand {
     var id: String
     @OptionGroup var target: RenderTargetOptions
 
+    func validate() throws {
+        // It goes into the URL: a plain name, as the API hands them out.
+        guard !id.isEmpty, id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }) else {
+            throw ValidationError("'\(id)' is not a deployment id; `mizan deploy ls` lists them")
+        }
+    }
+
     func run() throws {
         let terminal = Terminal()
         let target = try target.open(terminal: terminal, requireProject: false)

@@ -110,8 +110,14 @@ import Testing
         #expect(noToken.exitCode == 77, "\(noToken)")
         #expect(noToken.stderr.contains("MIZAN_TOKEN is not set"))
 
-        let down = try await runMizan(["deploy"], in: folder, environment: token.merging(["MIZAN_QUIET_RETRIES": "1"]) { $1 })
+        let down = try await runMizan(["deploy"], in: folder, environment: token.merging(["MIZAN_QUIET_RETRIES": "1", "MIZAN_DEPLOY_RETRY_BASE_MS": "10"]) { $1 })
         #expect(down.exitCode == 69, "\(down)")
+        // The deploy's own variables are not config keys, and not warned about as typos of one.
+        #expect(!down.stderr.contains("MZ108"), "\(down)")
+
+        let badTunable = try await runMizan(["deploy"], in: folder, environment: token.merging(["MIZAN_DEPLOY_TIMEOUT": "soon"]) { $1 })
+        #expect(badTunable.exitCode == 64, "\(badTunable)")
+        #expect(badTunable.stderr.contains("mizan: MIZAN_DEPLOY_TIMEOUT must be a number above 0, not 'soon'"), "\(badTunable)")
 
         try #"{"manifest_version": 1}"#.write(to: folder.appendingPathComponent("generated/manifest.json"), atomically: true, encoding: .utf8)
         let invalid = try await runMizan(["deploy"], in: folder, environment: token)
@@ -125,5 +131,10 @@ import Testing
 
         let badEnv = try await runMizan(["deploy", "--env", "staging"], in: folder, environment: token)
         #expect(badEnv.exitCode == 64, "\(badEnv)")
+
+        // An id goes into the URL: one that could reach another route is refused here.
+        let badID = try await runMizan(["deploy", "rollback", "../blobs/x"], in: folder, environment: token)
+        #expect(badID.exitCode == 64, "\(badID)")
+        #expect(badID.stderr.contains("is not a deployment id"), "\(badID)")
     }
 }
