@@ -396,8 +396,8 @@ extension DevServer {
         record.outcome = status.outcome
         record.detail = status.detail
         let answer = Self.hitAnswer(stored, ifNoneMatch: request.header("if-none-match"), status: status, now: now)
-        guard answer.withBody, request.method != "HEAD" else { return Response(status: answer.status, headers: answer.headers) }
-        return Response(status: answer.status, headers: answer.headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
+        guard answer.withBody, request.method != "HEAD" else { return Response(status: answer.status, headers: answer.httpFields) }
+        return Response(status: answer.status, headers: answer.httpFields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: stored.body)))
     }
 
     func countHit(_ status: CacheStatus) {
@@ -407,29 +407,42 @@ extension DevServer {
         }
     }
 
-    /// The status and headers of an answer from a stored entry: a 304 when `If-None-Match`
-    /// matches its ETag, else the stored status with the body to follow.
-    static func hitAnswer(
-        _ stored: StoredEntry, ifNoneMatch: [String], status: CacheStatus, now: Int64
-    ) -> (status: HTTPResponse.Status, headers: HTTPFields, withBody: Bool) {
-        let metadata = stored.metadata
-        var headers = HTTPFields()
-        headers.reserveCapacity(metadata.headers.count + 5)
-        for header in metadata.headers { append(&headers, header.name, header.value) }
-        if matches(ifNoneMatch: ifNoneMatch, etag: metadata.etag) {
-            headers.append(HTTPField(name: .eTag, value: metadata.etag))
-            headers.append(HTTPField(name: .age, value: String(max(0, now - metadata.created) / 1000)))
-            headers.append(HTTPField(name: cacheStatusName, value: status.headerValue))
-            return (.notModified, headers, false)
+    /// An answer from a stored entry: its status, its header fields in order (names lower-case),
+    /// and whether the body follows.
+    struct HitAnswer {
+        var status: HTTPResponse.Status
+        var fields: [(name: String, value: String)]
+        var withBody: Bool
+
+        var httpFields: HTTPFields {
+            var headers = HTTPFields()
+            headers.reserveCapacity(fields.count)
+            for (name, value) in fields { DevServer.append(&headers, name, value) }
+            return headers
         }
-        if let contentType = metadata.contentType { headers.append(HTTPField(name: .contentType, value: contentType)) }
-        headers.append(HTTPField(name: .eTag, value: metadata.etag))
-        headers.append(HTTPField(name: .age, value: String(max(0, now - metadata.created) / 1000)))
-        headers.append(HTTPField(name: cacheStatusName, value: status.headerValue))
-        return (.init(code: metadata.status), headers, true)
     }
 
-    static let cacheStatusName = HTTPField.Name(CacheStatus.name)!
+    /// The answer from a stored entry: a 304 when `If-None-Match` matches its ETag, else the
+    /// stored status with the body to follow. Both the async responder and the event-loop hit
+    /// path answer with this.
+    static func hitAnswer(_ stored: StoredEntry, ifNoneMatch: [String], status: CacheStatus, now: Int64) -> HitAnswer {
+        let metadata = stored.metadata
+        var fields: [(name: String, value: String)] = []
+        fields.reserveCapacity(metadata.headers.count + 6)
+        for header in metadata.headers { fields.append((header.name, header.value)) }
+        let age = String(max(0, now - metadata.created) / 1000)
+        if matches(ifNoneMatch: ifNoneMatch, etag: metadata.etag) {
+            fields.append(("etag", metadata.etag))
+            fields.append(("age", age))
+            fields.append(("cache-status", status.headerValue))
+            return HitAnswer(status: .notModified, fields: fields, withBody: false)
+        }
+        if let contentType = metadata.contentType { fields.append(("content-type", contentType)) }
+        fields.append(("etag", metadata.etag))
+        fields.append(("age", age))
+        fields.append(("cache-status", status.headerValue))
+        return HitAnswer(status: .init(code: metadata.status), fields: fields, withBody: true)
+    }
 
     private func notModified(etag: String, status: CacheStatus, extra: [(name: String, value: String)]) -> Response {
         var headers = HTTPFields()
