@@ -314,8 +314,8 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
     }
 
     /// The ids of the entries a selector picks in a scope, confirmed with `matches` where
-    /// index candidates may not match.
-    /// Entries already hard-purged are left out: a purge counts each entry once.
+    /// index candidates may not match. Entries hard-purged already are left out, so that no
+    /// purge counts an entry twice.
     private static func select(_ selector: PurgeSelector, scope: PurgeScope, _ db: SQLiteConnection) throws -> [Int64] {
         let sql = try candidateSQL(selector, scope: scope, db)
         let live = "NOT EXISTS (SELECT 1 FROM purged AS p WHERE p.id = c.id AND p.expires IS NULL)"
