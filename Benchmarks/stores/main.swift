@@ -74,19 +74,43 @@ func run(kind: String, entries n: Int) async throws {
         for key in order where try await store.get(key) != nil { hits += 1 }
         return hits
     }
-    let groupSelector = PurgeSelector.client("bench.item", params: try! CanonicalParams(canonicalJSON: Array(#"{"group":7}"#.utf8)))
-    let (purgedGroup, groupTime) = try await timed { try await store.purge(groupSelector, scope: .everything, mode: .hard) }
-    let softSelector = PurgeSelector.client("bench.item", params: try! CanonicalParams(canonicalJSON: Array(#"{"group":8}"#.utf8)))
-    let (softGroup, softTime) = try await timed { try await store.purge(softSelector, scope: .everything, mode: .soft) }
+    // Five hard purges of one group and five soft ones, each followed by applying what the
+    // store deferred (timed apart), so that each purge starts on a store with nothing pending.
+    func group(_ g: Int) -> PurgeSelector {
+        .client("bench.item", params: try! CanonicalParams(canonicalJSON: Array(#"{"group":\#(g)}"#.utf8)))
+    }
+    var hard: [(Int, Double)] = [], soft: [(Int, Double)] = [], deferred: [Double] = []
+    for round in 0..<5 {
+        hard.append(try await timed { try await store.purge(group(7 + 10 * round), scope: .everything, mode: .hard) })
+        deferred.append(try await timed { try await applyPurges(store) }.1)
+        soft.append(try await timed { try await store.purge(group(8 + 10 * round), scope: .everything, mode: .soft) })
+        deferred.append(try await timed { try await applyPurges(store) }.1)
+    }
+    func times(_ runs: [(Int, Double)]) -> String {
+        let ms = runs.map { $0.1 * 1000 }
+        return "\(Set(runs.map(\.0)).sorted().map(String.init).joined(separator: "/")) entries, median \(String(format: "%.2f", ms.sorted()[ms.count / 2])) ms ("
+            + ms.map { String(format: "%.1f", $0) }.joined(separator: ", ") + ")"
+    }
+    let hardDeferred = stride(from: 0, to: deferred.count, by: 2).map { deferred[$0] * 1000 }
+    let softDeferred = stride(from: 1, to: deferred.count, by: 2).map { deferred[$0] * 1000 }
     let (purgedClient, clientTime) = try await timed { try await store.purge(.client("bench.item", params: .empty), scope: .everything, mode: .hard) }
+    let clientDeferred = try await timed { try await applyPurges(store) }.1
     print("""
         store \(kind), \(n) entries of \(body.count) B
           put:    \(String(format: "%.0f", Double(n) / putTime)) /s (\(String(format: "%.2f", putTime * 1e6 / Double(n))) µs each)
           get:    \(String(format: "%.0f", Double(reads) / getTime)) /s (\(String(format: "%.2f", getTime * 1e6 / Double(reads))) µs each, \(hits) hits)
-          purge one param value (hard): \(purgedGroup) entries in \(String(format: "%.2f", groupTime * 1000)) ms
-          purge one param value (soft): \(softGroup) entries in \(String(format: "%.2f", softTime * 1000)) ms
-          purge the whole client:       \(purgedClient) entries in \(String(format: "%.0f", clientTime * 1000)) ms
+          purge one param value (hard): \(times(hard))
+            then applied in the background: \(hardDeferred.map { String(format: "%.1f", $0) }.joined(separator: ", ")) ms
+          purge one param value (soft): \(times(soft))
+            then applied in the background: \(softDeferred.map { String(format: "%.1f", $0) }.joined(separator: ", ")) ms
+          purge the whole client:       \(purgedClient) entries in \(String(format: "%.0f", clientTime * 1000)) ms, then applied in \(String(format: "%.0f", clientDeferred * 1000)) ms
         """)
+}
+
+/// Does now what a store defers from its purges (nothing for the memory store).
+func applyPurges(_ store: any CacheStore) async throws {
+    if let sqlite = store as? SQLiteStore { try await sqlite.applyPurges() }
+    if let redis = store as? RedisStore { try await redis.applyPurges() }
 }
 
 func writeLoop(path: String) async throws {

@@ -8,7 +8,8 @@ import MizanProtocol
 /// Layout under `prefix`: `e:KEY` a hash (metadata JSON, body, expires, sources) whose Redis TTL
 /// ends at stale-until; index sets `c:CLIENT`, `p:CLIENT\0NAME\0VALUE`, `t:TAG`, `x:CONTEXT`,
 /// `u:CALLER`; `order` (keys, for paged listing) and `expiry` (keys by stale-until) sorted sets;
-/// `ix:KEY` the sets an entry is in; `stats` and `clients` counters. No operation scans the
+/// `ix:KEY` the sets an entry is in; `stats` and `clients` counters; `dead` the entries a hard
+/// purge deleted the hash of, left for `tidy` to take out of the rest (RedisScripts). No operation scans the
 /// keyspace (KEYS, SCAN). A put is one Lua script, so it is atomic; a purge is one script per chunk of its
 /// candidates (`purgeChunk`, from SSCAN of an index set), each atomic, so that a purge of a
 /// million entries does not stop Redis for everyone while it runs.
@@ -21,6 +22,15 @@ public final class RedisStore: CacheStore, @unchecked Sendable {
     /// of many entries runs as many short ones (about 40 ms each at a million entries, measured
     /// on the 2-core benchmark machine).
     var purgeChunk = 1000
+
+    /// Hard-purged entries one `tidy` script drops for good: about 10 ms of Redis at a million
+    /// entries.
+    static let tidyChunk = 200
+    /// How long after a hard purge tidying starts; nil: only when `applyPurges()` is called
+    /// (tests). A short wait lets a burst of purges and the requests after them go first.
+    var tidyDelay: DispatchTimeInterval? = .milliseconds(100)
+    /// Whether a background tidy is queued; read and written on `queue` only.
+    private var tidyQueued = false
 
     /// Timeouts bound how long an operation waits on a down or stuck server before it fails
     /// with `StoreError.Kind.unavailable`.
@@ -105,7 +115,10 @@ public final class RedisStore: CacheStore, @unchecked Sendable {
             Array(metadata.key.hex.utf8), meta, body, Array(String(metadata.expires).utf8), Array(String(metadata.staleUntil).utf8),
             Array(String(body.count).utf8), Array(metadata.client.utf8), Array(String(now).utf8), record, sources,
         ]
-        _ = try await run { redis in try self.eval(RedisScripts.put, arguments, redis) }
+        try await run { redis in
+            // Tidies what another process's hard purge left, should it have exited first.
+            if (try self.eval(RedisScripts.put, arguments, redis).int ?? 0) > 0 { self.scheduleTidy() }
+        }
     }
 
     public func purge(_ selector: PurgeSelector, scope: PurgeScope, mode: PurgeMode) async throws -> Int {
@@ -133,7 +146,33 @@ public final class RedisStore: CacheStore, @unchecked Sendable {
             }
             (total, cursor, source) = (total + Int(count), next, picked)
         } while !cursor.isEmpty
+        if mode == .hard && total > 0 { queue.async { self.scheduleTidy() } }
         return total
+    }
+
+    /// Drops every hard-purged entry for good now, instead of in the background: for tests,
+    /// benchmarks and a process about to exit.
+    public func applyPurges() async throws {
+        var left = 0
+        repeat {
+            let arguments = [Array(String(Self.tidyChunk).utf8)]
+            left = try await run { redis in Int(try self.eval(RedisScripts.tidy, arguments, redis).int ?? 0) }
+        } while left > 0
+    }
+
+    /// Queues tidy scripts until `dead` is empty; on `queue` only. A failure (Redis down) is
+    /// retried at the next hard purge or put.
+    private func scheduleTidy(continuing: Bool = false) {
+        guard !tidyQueued, let delay = tidyDelay else { return }
+        tidyQueued = true
+        // The first waits; the rest follow at once, behind whatever was queued meanwhile.
+        queue.asyncAfter(deadline: .now() + (continuing ? .milliseconds(0) : delay)) { [weak self] in
+            guard let self else { return }
+            self.tidyQueued = false
+            let arguments = [Array(String(Self.tidyChunk).utf8)]
+            guard let left = try? self.eval(RedisScripts.tidy, arguments, self.connection).int, left > 0 else { return }
+            self.scheduleTidy(continuing: true)
+        }
     }
 
     public func list(_ filter: EntryFilter, after cursor: String?, limit: Int) async throws -> EntryPage {
@@ -197,7 +236,8 @@ public final class RedisStore: CacheStore, @unchecked Sendable {
     /// of their own). Purges all entries, then the counters.
     public func removeAll() async throws {
         _ = try await purge(.all, scope: .everything, mode: .hard)
+        try await applyPurges()
         let prefix = prefix
-        _ = try await run { redis in try redis.command("DEL", prefix + "stats", prefix + "clients", prefix + "order", prefix + "expiry") }
+        _ = try await run { redis in try redis.command("DEL", prefix + "stats", prefix + "clients", prefix + "order", prefix + "expiry", prefix + "dead") }
     }
 }

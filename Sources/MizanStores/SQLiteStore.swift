@@ -12,13 +12,31 @@ import MizanProtocol
 /// keeps. `clients` keeps each client's count and bytes for `stats`. A put deletes a few entries
 /// past their stale window (`entries_stale`). The `expires` column is authoritative over the
 /// metadata JSON's, since a soft purge moves it. The WAL is checkpointed beside the writes.
+///
+/// A purge writes only to `purged`, a small table keyed by entry id: NULL `expires` for an
+/// entry hard-purged, else the expiry a soft purge gave it. Gets, listings and purges read
+/// through it, and `clients` is counted down at once, so what a purge did shows at once and
+/// exactly; a purge of 1,000 entries writes a few pages instead of ~7 per entry (its row and
+/// index rows lie all over the file). The deferred part — deleting those rows, or moving a soft
+/// purge's expiry into its row — runs afterwards on the store's queue in short transactions
+/// (`applyPurges`), and a put starts it if another process left some.
 public final class SQLiteStore: CacheStore, @unchecked Sendable {
     /// The schema this build writes; `PRAGMA user_version` holds the file's.
-    public static let schemaVersion: Int64 = 2
+    public static let schemaVersion: Int64 = 3
 
     /// The most entries past their stale window that one put deletes: enough to keep up with
     /// expiry, few enough that no put pays for many.
     static let sweepLimit = 32
+
+    /// Deferred purges applied per transaction: about 5 ms of page writes each, so that gets
+    /// and puts queued behind one wait little.
+    static let applyLimit = 64
+
+    /// How long after a purge its deferred part starts; nil: only when `applyPurges()` is called
+    /// (tests). A short wait lets a burst of purges and the requests after them go first.
+    var applyDelay: DispatchTimeInterval? = .milliseconds(100)
+    /// Whether a background `applyPurges` is queued; read and written on `queue` only.
+    private var applyQueued = false
 
     private let connection: SQLiteConnection
     let checkpointer: SQLiteCheckpointer
@@ -42,6 +60,8 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
         // SQLite's automatic checkpoint would run inside the commit that fills the WAL, making
         // that put or purge wait for the copy and its fsyncs.
         connection.onCommit(checkpointer.committed(frames:))
+        // Purges another process (or this one, before a crash) left to apply.
+        queue.async { self.applyIfPending() }
     }
 
     /// Brings the file's schema up to `target`, one step per version, all in one transaction.
@@ -96,6 +116,13 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
                     PRAGMA user_version = 2;
                     """)
             }
+            if version < 3 && target >= 3 {
+                // Purges mark entries here and apply to their rows later (see the type's comment).
+                try db.execute("""
+                    CREATE TABLE purged(id INTEGER PRIMARY KEY, expires INTEGER);
+                    PRAGMA user_version = 3;
+                    """)
+            }
         }
     }
 
@@ -109,7 +136,8 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
         let now = clock.now()
         return try await run { db in
             var found: (meta: [UInt8], body: [UInt8], expires: Int64)?
-            try db.query("SELECT meta, body, expires FROM entries WHERE key = ?1", [.text(key.hex)]) { row in
+            try db.query("SELECT e.meta, e.body, \(Self.effectiveExpires) FROM entries AS e LEFT JOIN purged AS p ON p.id = e.id WHERE e.key = ?1 AND \(Self.notHardPurged)",
+                         [.text(key.hex)]) { row in
                 found = (row.blob(0), row.blob(1), row.int(2))
             }
             guard let found else { return nil }
@@ -143,21 +171,28 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
                     ON CONFLICT(client) DO UPDATE SET entries = entries + 1, bytes = bytes + excluded.bytes
                     """, [.text(metadata.client), .int(Int64(body.count))])
             }
+            self.applyIfPending()
         }
     }
 
     public func purge(_ selector: PurgeSelector, scope: PurgeScope, mode: PurgeMode) async throws -> Int {
         let now = clock.now()
         return try await run { db in
-            try db.transaction {
+            let count = try db.transaction {
                 let ids = try Self.select(selector, scope: scope, db)
                 switch mode {
-                case .hard: try Self.delete(ids: ids, db)
+                case .hard:
+                    if try Self.deletesInOnePass(ids.count, db) { try Self.delete(ids: ids, db) } else { try Self.markHardPurged(ids, db) }
                 case .soft:
-                    for id in ids { try db.query("UPDATE entries SET expires = min(expires, ?1) WHERE id = ?2", [.int(now), .int(id)]) }
+                    for id in ids {
+                        try db.query("INSERT INTO purged(id, expires) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET expires = min(expires, excluded.expires)",
+                                     [.int(id), .int(now)])
+                    }
                 }
                 return ids.count
             }
+            if count > 0 { self.scheduleApply() }
+            return count
         }
     }
 
@@ -168,17 +203,19 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
             if filter.selector == .all && filter.scope == .everything {
                 // Everything: walk the key index page by page, instead of materializing every id
                 // for each page (a million ids per page made a full listing quadratic).
-                sql = SQL(text: "SELECT meta, expires FROM entries WHERE stale_until > ?1", values: [])
+                sql = SQL(text: "", values: [])
             } else {
                 sql = try Self.candidateSQL(filter.selector, scope: filter.scope, db)
-                sql.text = "SELECT meta, expires FROM entries WHERE id IN (\(sql.text)) AND stale_until > ?\(sql.values.count + 1)"
+                sql.text = "e.id IN (\(sql.text)) AND "
             }
+            sql.text = "SELECT e.meta, \(Self.effectiveExpires) FROM entries AS e LEFT JOIN purged AS p ON p.id = e.id WHERE \(sql.text)"
+                + "\(Self.notHardPurged) AND e.stale_until > ?\(sql.values.count + 1)"
             sql.values.append(.int(now))
             if let cursor {
                 sql.values.append(.text(cursor))
-                sql.text += " AND key > ?\(sql.values.count)"
+                sql.text += " AND e.key > ?\(sql.values.count)"
             }
-            sql.text += " ORDER BY key"
+            sql.text += " ORDER BY e.key"
             let confirm = filter.selector.needsConfirmation
             if !confirm && limit > 0 {
                 sql.values.append(.int(Int64(limit + 1)))
@@ -277,18 +314,99 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
     }
 
     /// The ids of the entries a selector picks in a scope, confirmed with `matches` where
-    /// index candidates may not match.
+    /// index candidates may not match. Entries hard-purged already are left out, so that no
+    /// purge counts an entry twice.
     private static func select(_ selector: PurgeSelector, scope: PurgeScope, _ db: SQLiteConnection) throws -> [Int64] {
         let sql = try candidateSQL(selector, scope: scope, db)
+        let live = "NOT EXISTS (SELECT 1 FROM purged AS p WHERE p.id = c.id AND p.expires IS NULL)"
         var ids: [Int64] = []
         if selector.needsConfirmation {
-            try db.query("SELECT id, meta FROM entries WHERE id IN (\(sql.text))", sql.values) { row in
+            try db.query("WITH c(id) AS (\(sql.text)) SELECT e.id, e.meta FROM c JOIN entries AS e ON e.id = c.id WHERE \(live)", sql.values) { row in
                 if selector.matches(try MetadataJSON.decode(row.blob(1))) { ids.append(row.int(0)) }
             }
         } else {
-            try db.query(sql.text, sql.values) { ids.append($0.int(0)) }
+            try db.query("WITH c(id) AS (\(sql.text)) SELECT c.id FROM c WHERE \(live)", sql.values) { ids.append($0.int(0)) }
         }
         return ids
+    }
+
+    /// The expiry an entry has (`e`, with its `purged` row `p` left-joined): a soft purge's, if
+    /// not yet in its row.
+    private static let effectiveExpires = "CASE WHEN p.expires < e.expires THEN p.expires ELSE e.expires END"
+    /// True unless the entry (`p`, its `purged` row left-joined) is hard-purged.
+    private static let notHardPurged = "(p.id IS NULL OR p.expires IS NOT NULL)"
+
+    /// A hard purge of a few entries: marks them in `purged` and takes them off their clients'
+    /// counts; `applyPurges` deletes their rows later.
+    private static func markHardPurged(_ ids: [Int64], _ db: SQLiteConnection) throws {
+        var removed: [String: (entries: Int64, bytes: Int64)] = [:]
+        for id in ids {
+            try db.query("SELECT client, size FROM entries WHERE id = ?1", [.int(id)]) { row in
+                removed[row.text(0) ?? "", default: (0, 0)].entries += 1
+                removed[row.text(0) ?? "", default: (0, 0)].bytes += row.int(1)
+            }
+            try db.query("INSERT INTO purged(id, expires) VALUES (?1, NULL) ON CONFLICT(id) DO UPDATE SET expires = NULL", [.int(id)])
+        }
+        try countDown(removed, db)
+    }
+
+    /// Whether deleting `count` entries is a large share of the store, cheaper in one pass over
+    /// each table than by lookups (and then done at once: deferred, it would take far longer).
+    private static func deletesInOnePass(_ count: Int, _ db: SQLiteConnection) throws -> Bool {
+        count >= 1000 ? try count * 4 >= totalEntries(db) : false
+    }
+
+    /// Applies up to `limit` deferred purges (oldest entry id first) in one transaction:
+    /// deletes the rows of hard-purged entries, moves soft purges' expiry into their rows.
+    /// Returns how many it applied.
+    private static func applyPurges(limit: Int, _ db: SQLiteConnection) throws -> Int {
+        try db.transaction {
+            var hard: [Int64] = []
+            var soft: [(id: Int64, expires: Int64)] = []
+            try db.query("SELECT id, expires FROM purged LIMIT ?1", [.int(Int64(limit))]) { row in
+                if row.isNull(1) { hard.append(row.int(0)) } else { soft.append((row.int(0), row.int(1))) }
+            }
+            for entry in soft {
+                try db.query("UPDATE entries SET expires = min(expires, ?1) WHERE id = ?2", [.int(entry.expires), .int(entry.id)])
+                try db.query("DELETE FROM purged WHERE id = ?1", [.int(entry.id)])
+            }
+            try delete(ids: hard, db)
+            // A hard-purged id whose entry row is gone (cannot happen in this code, but a row
+            // left in `purged` would be retried forever).
+            for id in hard { try db.query("DELETE FROM purged WHERE id = ?1", [.int(id)]) }
+            return hard.count + soft.count
+        }
+    }
+
+    /// Applies every deferred purge now, instead of in the background: for tests, benchmarks
+    /// and a process about to exit.
+    public func applyPurges() async throws {
+        try await run { db in
+            while try Self.applyPurges(limit: Self.applyLimit, db) == Self.applyLimit {}
+        }
+    }
+
+    /// Queues the deferred part of purges, a transaction at a time; on `queue` only.
+    private func scheduleApply(continuing: Bool = false) {
+        guard !applyQueued, let delay = applyDelay else { return }
+        applyQueued = true
+        // The first waits; the rest follow at once, behind whatever was queued meanwhile.
+        queue.asyncAfter(deadline: .now() + (continuing ? .milliseconds(0) : delay)) { [weak self] in
+            guard let self else { return }
+            self.applyQueued = false
+            // A failure (another process holding the file past the busy timeout) is retried at
+            // the next purge, put or open.
+            guard let applied = try? Self.applyPurges(limit: Self.applyLimit, self.connection) else { return }
+            if applied == Self.applyLimit { self.scheduleApply(continuing: true) }
+        }
+    }
+
+    /// Schedules `applyPurges` if any are waiting; on `queue` only.
+    private func applyIfPending() {
+        guard !applyQueued else { return }
+        var pending = false
+        try? connection.query("SELECT 1 FROM purged LIMIT 1") { _ in pending = true }
+        if pending { scheduleApply() }
     }
 
     /// Deletes up to `sweepLimit` entries past their stale window, soonest gone first: nothing
@@ -301,26 +419,33 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
         try delete(ids: ids, db)
     }
 
-    /// Deletes entries with their index rows and takes them off their clients' counts. A few
+    /// Deletes entries with their index rows and `purged` rows, and takes them off their
+    /// clients' counts unless a hard purge did already. A few
     /// go one by one, their index rows found by primary key from `terms`; a large share of the
     /// store goes in one pass over each index table, cheaper than as many lookups.
     private static func delete(ids: [Int64], _ db: SQLiteConnection) throws {
         guard !ids.isEmpty else { return }
         var removed: [String: (entries: Int64, bytes: Int64)] = [:]
-        if ids.count >= 1000, try ids.count * 4 >= totalEntries(db) {
+        if try deletesInOnePass(ids.count, db) {
             try db.execute("CREATE TEMP TABLE IF NOT EXISTS doomed(id INTEGER PRIMARY KEY)")
             for id in ids { try db.query("INSERT INTO temp.doomed(id) VALUES (?1)", [.int(id)]) }
-            try db.query("SELECT client, count(*), sum(size) FROM entries WHERE id IN (SELECT id FROM temp.doomed) GROUP BY client") { row in
+            try db.query("""
+                SELECT client, count(*), sum(size) FROM entries WHERE id IN (SELECT id FROM temp.doomed)
+                AND id NOT IN (SELECT id FROM purged WHERE expires IS NULL) GROUP BY client
+                """) { row in
                 removed[row.text(0) ?? ""] = (row.int(1), row.int(2))
             }
-            for table in ["entry_clients", "entry_params", "entry_tags", "entries"] {
-                try db.execute("DELETE FROM \(table) WHERE \(table == "entries" ? "id" : "entry") IN (SELECT id FROM temp.doomed)")
+            for table in ["entry_clients", "entry_params", "entry_tags", "purged", "entries"] {
+                let column = table == "entries" || table == "purged" ? "id" : "entry"
+                try db.execute("DELETE FROM \(table) WHERE \(column) IN (SELECT id FROM temp.doomed)")
             }
             try db.execute("DELETE FROM temp.doomed")
         } else {
             for id in ids {
-                var found: (client: String, size: Int64, terms: [UInt8])?
-                try db.query("SELECT client, size, terms FROM entries WHERE id = ?1", [.int(id)]) { found = ($0.text(0) ?? "", $0.int(1), $0.blob(2)) }
+                // `purged` says whether the entry was counted down already (hard-purged).
+                var found: (client: String, size: Int64, terms: [UInt8], marked: Bool, hardPurged: Bool)?
+                try db.query("SELECT e.client, e.size, e.terms, p.id IS NOT NULL, p.id IS NOT NULL AND p.expires IS NULL FROM entries AS e LEFT JOIN purged AS p ON p.id = e.id WHERE e.id = ?1",
+                             [.int(id)]) { found = ($0.text(0) ?? "", $0.int(1), $0.blob(2), $0.int(3) != 0, $0.int(4) != 0) }
                 guard let found else { continue }
                 if let rows = try SQLiteIndexRows(encoded: found.terms) ?? indexRowsFromMetadata(id, db) {
                     try rows.delete(entry: id, db)
@@ -332,10 +457,17 @@ public final class SQLiteStore: CacheStore, @unchecked Sendable {
                     }
                 }
                 try db.query("DELETE FROM entries WHERE id = ?1", [.int(id)])
+                if found.marked { try db.query("DELETE FROM purged WHERE id = ?1", [.int(id)]) }
+                guard !found.hardPurged else { continue }
                 removed[found.client, default: (0, 0)].entries += 1
                 removed[found.client, default: (0, 0)].bytes += found.size
             }
         }
+        try countDown(removed, db)
+    }
+
+    /// Takes entries off their clients' counts (and clients with none left off the table).
+    private static func countDown(_ removed: [String: (entries: Int64, bytes: Int64)], _ db: SQLiteConnection) throws {
         for (client, count) in removed {
             try db.query("UPDATE clients SET entries = entries - ?2, bytes = bytes - ?3 WHERE client = ?1",
                          [.text(client), .int(count.entries), .int(count.bytes)])
