@@ -286,7 +286,12 @@ struct CachePurgeCommand: ParsableCommand {
         let dryRun = self.dryRun
         let count = try withStoreErrors(terminal) {
             if dryRun { return try await Self.count(opened.store, EntryFilter(selector, scope: scope)) }
-            return try await opened.store.purge(selector, scope: scope, mode: mode)
+            let purged = try await opened.store.purge(selector, scope: scope, mode: mode)
+            // The stores finish a purge's deletes in the background; a one-shot command finishes
+            // them before it exits rather than leaving them to the next process.
+            if let sqlite = opened.store as? SQLiteStore { try await sqlite.applyPurges() }
+            if let redis = opened.store as? RedisStore { try await redis.applyPurges() }
+            return purged
         }
         if json {
             terminal.out(JSONOutput.object([("purged", .int(count)), ("mode", .string(mode.rawValue)), ("dry_run", .bool(dryRun))]).compact())
