@@ -8,7 +8,7 @@ public final class RedisServer: @unchecked Sendable {
     }
     public static var isInstalled: Bool { executable != nil }
 
-    public let port: Int
+    public private(set) var port: Int
     private let executable: String
     private let directory: URL
     private let lock = NSLock()
@@ -20,7 +20,16 @@ public final class RedisServer: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mizan-redis-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try Self.freePort()
-        try start()
+        // A port that was free when asked can be taken before redis-server binds it (by a server
+        // another test starts at the same moment): then this server exits, and another port is tried.
+        for attempt in 1... {
+            do {
+                try start()
+                return
+            } catch let error as TestSetupError where error.portTaken && attempt < 5 {
+                port = try Self.freePort()
+            }
+        }
     }
 
     private var arguments: [String] {
@@ -33,7 +42,7 @@ public final class RedisServer: @unchecked Sendable {
     public func start() throws {
         let child = try spawn(arguments, stdout: "/dev/null")
         lock.withLock { pid = child }
-        try waitUntilListening()
+        try waitUntilListening(child)
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s) and reaps it.
@@ -60,22 +69,47 @@ public final class RedisServer: @unchecked Sendable {
 
     deinit { removeFiles() }
 
-    private func waitUntilListening() throws {
+    /// Waits until `child` answers on the port: the server there must report `child`'s process
+    /// id, so a test never talks to another test's server that took the same port.
+    private func waitUntilListening(_ child: pid_t) throws {
         for _ in 0..<200 {
-            if Self.canConnect(port: port) { return }
+            var status: Int32 = 0
+            if waitpid(child, &status, WNOHANG) == child {
+                lock.withLock { pid = 0 }
+                var error = TestSetupError("redis-server exited at start (port \(port) taken?)")
+                error.portTaken = true
+                throw error
+            }
+            if Self.processID(port: port) == Int(child) { return }
             usleep(25_000)
         }
         throw TestSetupError("redis-server did not start listening on 127.0.0.1:\(port) within 5 s")
     }
 
-    private static func canConnect(port: Int) -> Bool {
+    /// The `process_id` the Redis server on `port` reports (`INFO server`), nil when none answers.
+    private static func processID(port: Int) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
+        var timeout = timeval(tv_sec: 1, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
+        let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
+        guard connected else { return nil }
+        let request = Array("INFO server\r\n".utf8)
+        guard request.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == request.count else { return nil }
+        var reply: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while !String(decoding: reply, as: UTF8.self).contains("process_id:") || !reply.suffix(2).elementsEqual([13, 10]) {
+            let count = read(fd, &buffer, buffer.count)
+            if count <= 0 { break }
+            reply.append(contentsOf: buffer[..<count])
+        }
+        let text = String(decoding: reply, as: UTF8.self)
+        guard let range = text.range(of: "process_id:") else { return nil }
+        return Int(text[range.upperBound...].prefix(while: \.isNumber))
     }
 
     private static func loopback(port: Int) -> sockaddr_in {
@@ -106,6 +140,8 @@ public final class RedisServer: @unchecked Sendable {
 
 public struct TestSetupError: Error, CustomStringConvertible {
     public var description: String
+    /// The server could not take its port (see `RedisServer.init`).
+    public var portTaken = false
     public init(_ description: String) { self.description = description }
 }
 
