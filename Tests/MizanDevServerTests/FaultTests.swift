@@ -9,15 +9,14 @@ import Testing
 /// no crash, nothing stored.
 @Suite struct FaultTests {
     @Test func upstreamDownIsA502WithACode() async throws {
-        let port = try RawServer.unusedPort()
-        try await withDevServer(upstreamPort: port) { server, browser in
+        try await RawServer.withRefusingPort { port in try await withDevServer(upstreamPort: port) { server, browser in
             let reply = try await browser.get("/api/books/1")
             #expect(reply.status == 502)
             #expect(reply.header("Content-Type") == "application/json")
             #expect(reply.body.hasPrefix(#"{"error":{"code":"upstream_unreachable","message":"the upstream could not be reached: "#))
             #expect(try await browser.get("/unmanaged").status == 502)
             #expect(server.counters.stored == 0)
-        }
+        } }
     }
 
     @Test func aSlowUpstreamIsA504() async throws {
@@ -109,6 +108,23 @@ final class RawServer: @unchecked Sendable {
     }
 
     /// A loopback port nothing listens on (bound, then released).
+    /// A loopback port that refuses connections for the length of `body`: bound, never
+    /// listening, so no server another test starts meanwhile can take it (a port merely found
+    /// free was once taken by another test's server, which then answered instead).
+    static func withRefusingPort<T>(_ body: (Int) async throws -> T) async throws -> T {
+        let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw RawServerError.cannotListen }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw RawServerError.cannotListen }
+        return try await body(localPort(fd))
+    }
+
     static func unusedPort() throws -> Int {
         let server = try RawServer(reply: "")
         server.stop()
