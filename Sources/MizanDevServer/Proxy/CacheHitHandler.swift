@@ -206,8 +206,8 @@ extension DevServer {
             $0.hits += 1
         }
         var answer = Self.hitAnswer(stored, ifNoneMatch: fields[values: .ifNoneMatch], status: status, now: now)
-        answer.fields.append(("date", HTTPDate.now()))
-        if answer.withBody { answer.fields.append(("content-length", String(stored.body.count))) }
+        answer.fields.append(("Date", HTTPDate.now()))
+        if answer.withBody { answer.fields.append(("Content-Length", String(stored.body.count))) }
         let body = answer.withBody && request.method != .head ? stored.body : nil
         let hit: FreshHit
         if let allocator, let bytes = HitEncoding.encode(status: answer.status, fields: answer.fields, body: body, allocator: allocator) {

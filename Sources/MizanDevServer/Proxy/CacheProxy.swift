@@ -407,8 +407,9 @@ extension DevServer {
         }
     }
 
-    /// An answer from a stored entry: its status, its header fields in order (names lower-case),
-    /// and whether the body follows.
+    /// An answer from a stored entry: its status, its header fields in order (the stored ones
+    /// lower-case, the cache's own spelled as the async path always wrote them), and whether the
+    /// body follows.
     struct HitAnswer {
         var status: HTTPResponse.Status
         var fields: [(name: String, value: String)]
@@ -432,15 +433,15 @@ extension DevServer {
         for header in metadata.headers { fields.append((header.name, header.value)) }
         let age = String(max(0, now - metadata.created) / 1000)
         if matches(ifNoneMatch: ifNoneMatch, etag: metadata.etag) {
-            fields.append(("etag", metadata.etag))
-            fields.append(("age", age))
-            fields.append(("cache-status", status.headerValue))
+            fields.append(("ETag", metadata.etag))
+            fields.append(("Age", age))
+            fields.append((CacheStatus.name, status.headerValue))
             return HitAnswer(status: .notModified, fields: fields, withBody: false)
         }
-        if let contentType = metadata.contentType { fields.append(("content-type", contentType)) }
-        fields.append(("etag", metadata.etag))
-        fields.append(("age", age))
-        fields.append(("cache-status", status.headerValue))
+        if let contentType = metadata.contentType { fields.append(("Content-Type", contentType)) }
+        fields.append(("ETag", metadata.etag))
+        fields.append(("Age", age))
+        fields.append((CacheStatus.name, status.headerValue))
         return HitAnswer(status: .init(code: metadata.status), fields: fields, withBody: true)
     }
 
