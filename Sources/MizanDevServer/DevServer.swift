@@ -78,11 +78,11 @@ public final class DevServer: Sendable {
     public func application(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
         var logger = Logger(label: "mizan-dev")
         logger.logLevel = .error
-        // Fresh hits from the memory store are answered on the event loop (CacheHitHandler);
+        // Fresh hits from the memory store are answered on the event loop (CacheHitFront);
         // the other stores block on I/O, so their hits go through the async responder.
         let memory = store as? MemoryStore
         let handlers: @Sendable () -> [any RemovableChannelHandler] = { [self] in
-            memory.map { [CacheHitHandler(server: self, store: $0)] } ?? []
+            memory.map { [ResponseEndCounter(server: self, store: $0)] } ?? []
         }
         return Application(
             responder: DevResponder(server: self),
@@ -98,15 +98,23 @@ public final class DevServer: Sendable {
     }
 }
 
-/// The routes, swapped as a whole when the manifest is reloaded.
+/// The routes, swapped as a whole when the manifest is reloaded, with the hit path's memo of
+/// keys, which belongs to one route table and is dropped with it.
 final class RoutesHolder: @unchecked Sendable {
     private let lock = NSLock()
     private var table: RouteTable
+    private var memo = HitKeyMemo()
 
     init(_ table: RouteTable) { self.table = table }
 
     var current: RouteTable { lock.withLock { table } }
-    func replace(_ table: RouteTable) { lock.withLock { self.table = table } }
+    var currentWithMemo: (table: RouteTable, memo: HitKeyMemo) { lock.withLock { (table, memo) } }
+    func replace(_ table: RouteTable) {
+        lock.withLock {
+            self.table = table
+            memo = HitKeyMemo()
+        }
+    }
 }
 
 final class Epoch: @unchecked Sendable {

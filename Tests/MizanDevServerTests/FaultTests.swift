@@ -150,7 +150,22 @@ final class RawServer: @unchecked Sendable {
 
     /// Sends `request` as written (no client in between to re-encode it) with
     /// `Connection: close`, and returns the whole response.
-    static func exchange(port: Int, request: String) throws -> String {
+    static func exchange(port: Int, request: String) async throws -> String {
+        try await exchange(port: port, pieces: [request])
+    }
+
+    /// The same, with `pieces` written one at a time a millisecond apart, so the server reads
+    /// them separately. The socket calls block, so they run on a thread of their own: on the
+    /// tasks' pool they could hold the threads the server's responder needs (2 on 2 cores).
+    static func exchange(port: Int, pieces: [String]) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try blockingExchange(port: port, pieces: pieces) })
+            }
+        }
+    }
+
+    private static func blockingExchange(port: Int, pieces: [String]) throws -> String {
         let fd = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
@@ -161,7 +176,12 @@ final class RawServer: @unchecked Sendable {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else { throw RawServerError.cannotConnect }
-        _ = Array(request.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        var nodelay: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &nodelay, socklen_t(MemoryLayout<Int32>.size))
+        for (index, piece) in pieces.enumerated() {
+            if index > 0 { usleep(1000) }
+            _ = Array(piece.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        }
         var response: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
         while true {

@@ -85,7 +85,7 @@ import Testing
                 #expect(reply.status == status, "\(body)")
                 #expect(reply.body.contains(text), "\(body): \(reply.body)")
             }
-            let raw = try RawServer.exchange(
+            let raw = try await RawServer.exchange(
                 port: browser.port, request: "GET /_mizan/entries?client=%zz HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(testToken)\r\nConnection: close\r\n\r\n")
             #expect(raw.hasPrefix("HTTP/1.1 400"), "\(raw)")
             #expect(raw.contains(#""code":"bad_query""#), "\(raw)")

@@ -13,6 +13,9 @@ public struct RouteTable: Sendable {
         public let context: CacheContext?
         /// What a 2xx response to this client purges (empty for reads).
         public let affects: [EdgeManifest.Invalidation]
+        /// A read's key follows from its request target alone (public context, no header params),
+        /// so the hit path may remember it per target (`HitKeyMemo`).
+        let keyFollowsFromTarget: Bool
     }
 
     /// A path template segment: text, or one placeholder with optional text around it
@@ -40,10 +43,11 @@ public struct RouteTable: Sendable {
         for route in manifest.routes {
             let reader = ParamReader(route: route)
             readers[route.client] = reader
+            let context = route.cache.map { CacheContext(rawValue: $0.context) ?? .public }
             let entry = Entry(
-                route: route, segments: Self.segments(of: route.path), reader: reader,
-                context: route.cache.map { CacheContext(rawValue: $0.context) ?? .public },
-                affects: affects[route.client] ?? [])
+                route: route, segments: Self.segments(of: route.path), reader: reader, context: context,
+                affects: affects[route.client] ?? [],
+                keyFollowsFromTarget: context == .public && route.params.allSatisfy { $0.location == "path" || $0.location == "query" })
             byMethod[route.method, default: [:]][entry.segments.count, default: []].append(entry)
         }
         self.byMethod = byMethod
