@@ -1,26 +1,37 @@
 import Foundation
 
-/// Lines for a file descriptor, written in batches: appended under a lock and written by a
-/// background thread every `intervalMicroseconds` (or at once when `limit` bytes wait). `mizan dev` prints a
-/// line per request; one `write(2)` per request was a measurable part of a cache hit's cost.
-/// A line reaches the descriptor within that interval; `flush()` writes what waits (call it before
-/// exiting).
+/// Lines for a file descriptor, written in batches by a background thread: `mizan dev` prints a
+/// line per request, and one `write(2)` per request was a measurable part of a cache hit's cost.
+///
+/// `line` only appends under a lock; it never writes, so a slow terminal or a full pipe cannot
+/// hold up the event loop that served the request. The writer thread writes what waits every
+/// `intervalMicroseconds`, or as soon as `wakeBytes` wait. When more than `maxPendingBytes` wait
+/// (the output is not being read), further lines are dropped and counted, and a line saying how
+/// many were dropped is written once the output drains. `flush()` writes what waits (call it
+/// before exiting).
 final class LineWriter: @unchecked Sendable {
     private let fd: Int32
-    private let limit: Int
-    private let lock = NSLock()
+    private let wakeBytes: Int
+    private let maxPendingBytes: Int
+    private let condition = NSCondition()
     private var pending: [UInt8] = []
+    /// The other half of the double buffer, handed back by `flush` so that appends do not allocate.
+    private var spare: [UInt8] = []
+    private var dropped = 0
     /// Serializes writes, so batches reach the descriptor in the order they were taken.
     private let writeLock = NSLock()
 
-    init(fd: Int32, intervalMicroseconds: UInt32 = 50_000, limit: Int = 64 << 10) {
+    init(fd: Int32, intervalMicroseconds: UInt32 = 50_000, wakeBytes: Int = 64 << 10, maxPendingBytes: Int = 8 << 20) {
         self.fd = fd
-        self.limit = limit
-        pending.reserveCapacity(limit)
+        self.wakeBytes = wakeBytes
+        self.maxPendingBytes = maxPendingBytes
+        pending.reserveCapacity(wakeBytes)
+        spare.reserveCapacity(wakeBytes)
+        let interval = TimeInterval(intervalMicroseconds) / 1_000_000
         let thread = Thread { [weak self] in
             while let writer = self {
+                writer.waitForWork(interval)
                 writer.flush()
-                usleep(intervalMicroseconds)
             }
         }
         thread.name = "mizan-log"
@@ -28,29 +39,53 @@ final class LineWriter: @unchecked Sendable {
     }
 
     func line(_ text: String) {
-        let full = lock.withLock {
+        condition.lock()
+        if pending.count + text.utf8.count + 1 > maxPendingBytes {
+            dropped += 1
+        } else {
             pending.append(contentsOf: text.utf8)
             pending.append(UInt8(ascii: "\n"))
-            return pending.count >= limit
         }
-        if full { flush() }
+        let wake = pending.count >= wakeBytes
+        condition.unlock()
+        if wake { condition.signal() }
+    }
+
+    private func waitForWork(_ interval: TimeInterval) {
+        condition.lock()
+        if pending.count < wakeBytes { _ = condition.wait(until: Date(timeIntervalSinceNow: interval)) }
+        condition.unlock()
     }
 
     func flush() {
         writeLock.withLock {
-            let batch: [UInt8] = lock.withLock {
-                defer { pending.removeAll(keepingCapacity: true) }
-                return pending
+            var batch: [UInt8] = []
+            let droppedLines: Int = condition.withLock {
+                swap(&batch, &pending)
+                swap(&pending, &spare)
+                defer { dropped = 0 }
+                return dropped
             }
-            var offset = 0
-            while offset < batch.count {
-                let written = batch.withUnsafeBytes { write(fd, $0.baseAddress! + offset, batch.count - offset) }
-                if written < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
-                    return  // a closed stdout must not take the server down
-                }
-                offset += written
+            if droppedLines > 0 {
+                batch.append(contentsOf: "mizan dev: \(droppedLines) request log lines dropped: the output was not being read\n".utf8)
             }
+            writeAll(batch)
+            batch.removeAll(keepingCapacity: true)
+            condition.withLock {
+                if spare.capacity < batch.capacity { spare = batch }
+            }
+        }
+    }
+
+    private func writeAll(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, bytes.count - offset) }
+            if written < 0 {
+                if errno == EINTR || errno == EAGAIN { continue }
+                return  // a closed stdout must not take the server down
+            }
+            offset += written
         }
     }
 }

@@ -4,7 +4,7 @@ import NIOCore
 import Testing
 
 /// The event-loop hit path writes response bytes itself; anything it cannot write safely must
-/// fall back to NIO's encoder rather than reach the socket.
+/// go to the responder (and HTTP types' checks) rather than reach the socket.
 @Suite struct HitEncodingTests {
     private func encode(_ fields: [(name: String, value: String)], body: [UInt8]? = Array("{}".utf8)) -> String? {
         HitEncoding.encode(status: .ok, fields: fields, body: body, allocator: ByteBufferAllocator()).map { String(buffer: $0) }

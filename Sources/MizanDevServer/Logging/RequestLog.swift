@@ -21,10 +21,26 @@ public struct RequestLogRecord: Sendable, Equatable {
 
     /// `GET /api/books/5  books.get_book  hit  200  0.4 ms`, with ANSI colour when asked.
     public func text(colour: Bool) -> String {
-        let time = milliseconds < 10 ? String(format1: milliseconds) : String(Int(milliseconds.rounded()))
-        let outcomeText = stored ? "\(outcome)+stored" : outcome
-        var line = "\(method) \(path)  \(client ?? "-")  \(paint(outcomeText, colour: colour))  \(paintStatus(colour: colour))  \(time) ms"
-        if let detail { line += "  (\(detail))" }
+        // Appended piece by piece into one reserved string: this runs for every request.
+        var line = ""
+        line.reserveCapacity(method.utf8.count + path.utf8.count + (client?.utf8.count ?? 1) + (detail?.utf8.count ?? 0) + 48)
+        line += method
+        line += " "
+        line += path
+        line += "  "
+        line += client ?? "-"
+        line += "  "
+        line += paint(stored ? outcome + "+stored" : outcome, colour: colour)
+        line += "  "
+        line += paintStatus(colour: colour)
+        line += "  "
+        line += milliseconds < 10 ? String(format1: milliseconds) : String(Int(milliseconds.rounded()))
+        line += " ms"
+        if let detail {
+            line += "  ("
+            line += detail
+            line += ")"
+        }
         return line
     }
 
@@ -59,6 +75,8 @@ extension String {
     /// One decimal place without Foundation's formatter.
     init(format1 value: Double) {
         let tenths = Int((value * 10).rounded())
-        self = "\(tenths / 10).\(tenths % 10)"
+        self = String(tenths / 10)
+        self += "."
+        self += String(tenths % 10)
     }
 }

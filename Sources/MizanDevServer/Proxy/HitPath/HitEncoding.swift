@@ -12,17 +12,32 @@ enum HitEncoding {
         var size = 32 + (body?.count ?? 0)
         for (name, value) in fields { size += name.utf8.count + value.utf8.count + 4 }
         var buffer = allocator.buffer(capacity: size)
-        buffer.writeStaticString("HTTP/1.1 ")
-        buffer.writeString(String(status.code))
-        buffer.writeStaticString(" ")
-        buffer.writeString(status.reasonPhrase)
-        buffer.writeStaticString("\r\n")
-        for (name, value) in fields {
-            guard !name.isEmpty, name.utf8.allSatisfy(RawRequestHead.isTokenByte), value.utf8.allSatisfy(isValueByte) else { return nil }
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
+        switch status.code {
+        case 200: buffer.writeStaticString("HTTP/1.1 200 OK\r\n")
+        case 304: buffer.writeStaticString("HTTP/1.1 304 Not Modified\r\n")
+        default:
+            buffer.writeStaticString("HTTP/1.1 ")
+            buffer.writeString(String(status.code))
+            buffer.writeStaticString(" ")
+            buffer.writeString(status.reasonPhrase)
             buffer.writeStaticString("\r\n")
+        }
+        for (name, value) in fields {
+            // Written first, then checked where they lie: one pass over contiguous bytes.
+            let nameStart = buffer.writerIndex
+            buffer.writeString(name)
+            let nameEnd = buffer.writerIndex
+            buffer.writeStaticString(": ")
+            let valueStart = buffer.writerIndex
+            buffer.writeString(value)
+            let valueEnd = buffer.writerIndex
+            buffer.writeStaticString("\r\n")
+            let writable = buffer.withUnsafeReadableBytes { bytes in
+                nameEnd > nameStart
+                    && bytes[(nameStart - buffer.readerIndex)..<(nameEnd - buffer.readerIndex)].allSatisfy(RawRequestHead.isTokenByte)
+                    && bytes[(valueStart - buffer.readerIndex)..<(valueEnd - buffer.readerIndex)].allSatisfy(isValueByte)
+            }
+            guard writable else { return nil }
         }
         buffer.writeStaticString("\r\n")
         if let body { buffer.writeBytes(body) }
@@ -30,7 +45,7 @@ enum HitEncoding {
     }
 
     /// Visible characters, space, tab and obs-text; never CR, LF or NUL.
-    private static func isValueByte(_ byte: UInt8) -> Bool {
+    @inline(__always) private static func isValueByte(_ byte: UInt8) -> Bool {
         byte == 0x09 || (byte >= 0x20 && byte != 0x7F)
     }
 }
