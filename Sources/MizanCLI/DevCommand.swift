@@ -57,6 +57,14 @@ struct DevCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Memory store size in megabytes.", valueName: "MB"))
     var memoryMegabytes: Int = 256
 
+    @Option(help: ArgumentHelp(
+        "Event-loop threads serving connections and running the proxy (default: half the cores, at least 1).",
+        discussion: "mizan dev shares the machine with the backend it forwards to, the browser and the bundler; "
+            + "one thread serves about 80,000 cache hits a second (BENCHMARKS.md, proxy), and a thread per core only "
+            + "competes with them.",
+        valueName: "n"))
+    var threads: Int?
+
     @OptionGroup var input: SchemaInputOptions
     @OptionGroup var configOptions: ConfigOptions
 
@@ -69,11 +77,12 @@ struct DevCommand: ParsableCommand {
             throw ValidationError("--user-credential takes header:NAME or cookie:NAME, not '\(source)'")
         }
         guard memoryMegabytes > 0 else { throw ValidationError("--memory-megabytes must be positive") }
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads takes 1 to 256, not \(threads)") }
         if schema != nil && manifest != nil { throw ValidationError("give --schema or --manifest, not both") }
     }
 
     func run() throws {
-        DevServer.runTasksOnEventLoops()
+        DevServer.runTasksOnEventLoops(threads: threads ?? DevServer.defaultThreadCount)
         let terminal = Terminal()
         var overrides = ConfigOverrides()
         overrides.upstream = upstream

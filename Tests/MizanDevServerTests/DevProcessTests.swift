@@ -74,7 +74,10 @@ import Testing
             let folder = try DevProcess.folder()
             defer { try? FileManager.default.removeItem(at: folder) }
             try TestManifest.json.write(to: folder.appendingPathComponent("manifest.json"), atomically: true, encoding: .utf8)
-            let dev = try DevProcess(["--manifest", "manifest.json", "--upstream", "http://127.0.0.1:\(upstreamPort)", "--log-format", "json"], in: folder, secret: nil)
+            // Two event loops (the default here is one): requests on either are logged alike.
+            let dev = try DevProcess(
+                ["--manifest", "manifest.json", "--upstream", "http://127.0.0.1:\(upstreamPort)", "--log-format", "json", "--threads", "2"],
+                in: folder, secret: nil)
             let browser = Browser(port: dev.port)
             _ = try await browser.get("/api/books/1")
             _ = try await browser.get("/api/books/1")
@@ -89,6 +92,10 @@ import Testing
             let mode = try FileManager.default.attributesOfItem(atPath: secret)[.posixPermissions] as? Int
             #expect(mode == 0o600)
             #expect(dev.stderr.contains(".mizan/secret (created)"))
+
+            let noThreads = try await runMizan(["dev", "--manifest", "manifest.json", "--threads", "0"], in: folder)
+            #expect(noThreads.exitCode == 64)
+            #expect(noThreads.stderr.contains("--threads takes 1 to 256, not 0"), "\(noThreads.stderr)")
         }
     }
 }
