@@ -27,6 +27,8 @@
 # than BUSY_MAX% of the CPU, 10, is measured again, up to RETRIES times, 3, once other work takes
 # less than IDLE_MAX%, 5, over 3 s, waiting up to IDLE_WAIT s, 300, each time and IDLE_BUDGET s,
 # 900, in all),
+# MIZAN_2T_ARGS (the extra arguments of the mizan-2t instance, `--threads 2`; "" starts it like
+# the default one, for a binary without the option),
 # NO_BUILD=1, NO_MD=1, KEEP=1 (keep the temporary folder with configs, logs and wrk outputs).
 #
 # Needs: swift, python3, curl; nginx, varnish and wrk (Debian packages; installed with apt-get
@@ -51,6 +53,10 @@ RETRIES="${RETRIES:-3}"
 C1_DURATION="${C1_DURATION:-3s}"
 SCRATCH="${SCRATCH:-.build-release}"
 OUT_MD="${OUT_MD:-$ROOT/BENCHMARKS.md}"
+# Unset means `--threads 2`; set but empty means no extra arguments. Not passed on to the servers:
+# mizan warns about MIZAN_* variables it does not know (MZ108).
+MIZAN_2T_ARGS="${MIZAN_2T_ARGS---threads 2}"
+export -n MIZAN_2T_ARGS
 export PATH="$PATH:/usr/sbin:/sbin"
 
 log() { printf '%s\n' "$*" >&2; }
@@ -151,15 +157,22 @@ start upstream /dev/null nginx -p "$WORK/upstream" -c "$WORK/upstream/conf/nginx
 wait_for_port upstream "$UP_PORT"
 BODY_BYTES=$(stat -c %s "$WORK/upstream/www/api/books/1")
 
-# 4. nginx proxy_cache, twice: cache folder on disk (under TMPDIR) and on tmpfs (/dev/shm).
+# 4. nginx proxy_cache, three times: cache folder on disk (under TMPDIR) and on tmpfs (/dev/shm),
+# one worker per core; and on disk with one worker: with wrk on one of 2 cores, a second worker
+# competes with wrk for the CPU rather than adding throughput (and adds to p99).
 NGINX_PORT=$(free_port)
 NGINX_SHM_PORT=$(free_port)
-for variant in nginx nginx-tmpfs; do
+NGINX_1W_PORT=$(free_port)
+for variant in nginx nginx-tmpfs nginx-1w; do
   dir="$WORK/$variant"
   mkdir -p "$dir/conf"
-  if [[ "$variant" == nginx ]]; then port=$NGINX_PORT; cache="$dir/cache"; else port=$NGINX_SHM_PORT; cache="$SHM/cache"; fi
+  case "$variant" in
+    nginx) port=$NGINX_PORT; cache="$dir/cache"; workers=auto ;;
+    nginx-tmpfs) port=$NGINX_SHM_PORT; cache="$SHM/cache"; workers=auto ;;
+    nginx-1w) port=$NGINX_1W_PORT; cache="$dir/cache"; workers=1 ;;
+  esac
   fill "$HERE/nginx-cache.conf" "$dir/conf/nginx.conf" \
-    "USER=$NGINX_USER" "DIR=$dir" "PORT=$port" "UPSTREAM=$UP_PORT" "CACHE=$cache"
+    "USER=$NGINX_USER" "DIR=$dir" "PORT=$port" "UPSTREAM=$UP_PORT" "CACHE=$cache" "WORKERS=$workers"
   start "$variant" /dev/null nginx -p "$dir" -c "$dir/conf/nginx.conf" -g "daemon off;"
   wait_for_port "$variant" "$port"
 done
@@ -171,8 +184,10 @@ start varnish /dev/null varnishd -F -j none -n "$WORK/varnish" -a "127.0.0.1:$VA
   -f "$WORK/varnish.vcl" -s malloc,256m
 wait_for_port varnish "$VARNISH_PORT"
 
-# 6. mizan dev: a manifest with a cached route and a `cache: false` route; two instances, one
-# logging to /dev/null and one to a file (the request log costs something; a terminal costs more).
+# 6. mizan dev: a manifest with a cached route and a `cache: false` route; three instances: one
+# logging to /dev/null and one to a file (the request log costs something; a terminal costs more),
+# both with the default event-loop count, and one logging to /dev/null with MIZAN_2T_ARGS
+# (`--threads 2`: as many threads as nginx's `worker_processes auto` here).
 cat > "$WORK/manifest.json" <<'JSON'
 {
   "manifest_version": 1,
@@ -204,6 +219,8 @@ cat > "$WORK/manifest.json" <<'JSON'
 JSON
 MIZAN_PORT=$(free_port)
 MIZAN_LOG_PORT=$(free_port)
+MIZAN_2T_PORT=$(free_port)
+read -r -a MIZAN_2T_EXTRA <<< "$MIZAN_2T_ARGS"
 MIZAN_TOKEN_VALUE="proxy-bench-token-$$"
 export MIZAN_SECRET="proxy-bench-secret-0123456789abcdef"
 export MIZAN_TOKEN="$MIZAN_TOKEN_VALUE"
@@ -214,17 +231,22 @@ start mizan /dev/null "$MIZAN" dev --manifest "$WORK/manifest.json" --upstream "
 MIZAN_PID=$LAST_PID
 start mizan-log "$WORK/mizan-requests.log" "$MIZAN" dev --manifest "$WORK/manifest.json" \
   --upstream "http://127.0.0.1:$UP_PORT" --host 127.0.0.1 --port "$MIZAN_LOG_PORT" --store memory
+start mizan-2t /dev/null "$MIZAN" dev --manifest "$WORK/manifest.json" --upstream "http://127.0.0.1:$UP_PORT" \
+  --host 127.0.0.1 --port "$MIZAN_2T_PORT" --store memory ${MIZAN_2T_EXTRA[@]+"${MIZAN_2T_EXTRA[@]}"}
 START_DIR=""
 wait_for_port mizan "$MIZAN_PORT"
 wait_for_port mizan-log "$MIZAN_LOG_PORT"
+wait_for_port mizan-2t "$MIZAN_2T_PORT"
 [[ -f "$WORK/mizan-run/.mizan/secret" ]] && { log "run.sh: mizan dev wrote a secret file"; exit 70; }
 
 # Name, port, how a hit shows, for every cache.
 CACHES=(
   "nginx $NGINX_PORT nginx"
   "nginx-tmpfs $NGINX_SHM_PORT nginx"
+  "nginx-1w $NGINX_1W_PORT nginx"
   "varnish $VARNISH_PORT varnish"
   "mizan $MIZAN_PORT mizan"
+  "mizan-2t $MIZAN_2T_PORT mizan"
   "mizan-log $MIZAN_LOG_PORT mizan"
 )
 
@@ -405,8 +427,9 @@ PY
   printf '%s\n' "$line" >> "$RESULTS"
 }
 
-HIT_TARGETS=("upstream $UP_PORT" "nginx $NGINX_PORT" "nginx-tmpfs $NGINX_SHM_PORT" "varnish $VARNISH_PORT"
-             "mizan $MIZAN_PORT" "mizan-log $MIZAN_LOG_PORT")
+# The thread-count variants (nginx-1w, mizan-2t) are measured for hits only.
+HIT_TARGETS=("upstream $UP_PORT" "nginx $NGINX_PORT" "nginx-tmpfs $NGINX_SHM_PORT" "nginx-1w $NGINX_1W_PORT"
+             "varnish $VARNISH_PORT" "mizan $MIZAN_PORT" "mizan-2t $MIZAN_2T_PORT" "mizan-log $MIZAN_LOG_PORT")
 PROXY_TARGETS=("nginx $NGINX_PORT" "varnish $VARNISH_PORT" "mizan $MIZAN_PORT")
 MISS_TARGETS=("upstream $UP_PORT" "${PROXY_TARGETS[@]}")
 STARTED=$(date +%s)
@@ -457,6 +480,7 @@ MACHINE="$WORK/machine.txt"
   echo "retries=$RETRIES"
   echo "warmup=$WARMUP"
   echo "c1_duration=$C1_DURATION"
+  echo "mizan_2t_args=$MIZAN_2T_ARGS"
   echo "body_bytes=$BODY_BYTES"
   echo "mizan_rss_kib=$MIZAN_RSS"
   echo "mizan_entries=$MIZAN_ENTRIES"
@@ -504,14 +528,21 @@ c1 = {(r["kind"], r["name"]): r for r in runs if r["round"] == "c1"}
 def k(x): return f"{x / 1000:,.1f}k"
 def us(x): return f"{x / 1000:,.2f} ms" if x >= 1000 else f"{x:,.0f} µs"
 def ratio(a, b): return f"{a / b:.2f}×"
+# "name (details)": the tables of forwards, misses and -c1 show the part before " (", the ratio
+# line the details of the best nginx.
+mizan_2t_args = machine.get("mizan_2t_args", "--threads 2")
 LABEL = {
     "upstream": "upstream (static nginx, called directly)",
     "nginx": "nginx proxy_cache (cache folder on disk)",
     "nginx-tmpfs": "nginx proxy_cache (cache folder on tmpfs)",
+    "nginx-1w": "nginx proxy_cache (cache folder on disk, 1 worker)",
     "varnish": "Varnish (malloc storage)",
     "mizan": "mizan dev (request log to /dev/null)",
+    "mizan-2t": "mizan dev (request log to /dev/null, " + (f"`{mizan_2t_args}`" if mizan_2t_args else "no extra arguments") + ")",
     "mizan-log": "mizan dev (request log to a file)",
 }
+NGINX_NAMES = ("nginx", "nginx-tmpfs", "nginx-1w")
+HIT_NAMES = ("upstream", "nginx", "nginx-tmpfs", "nginx-1w", "varnish", "mizan", "mizan-2t", "mizan-log")
 
 out = []
 w = out.append
@@ -540,7 +571,10 @@ w(f"- each target {machine['rounds']} runs of {machine['duration']} (rounds inte
   f"round), after one uncounted {machine['warmup']} warm-up run; the tables give the median run, req/s with the "
   "min-max over the runs, and wrk's latency percentiles (`--latency`, the median over the runs; wrk corrects them for coordinated "
   "omission, so a stall counts for the requests it held up)")
-cache_names = ("nginx", "nginx-tmpfs", "varnish", "mizan", "mizan-log")
+nproc = int(machine["nproc"])
+w(f"- threads: nginx `worker_processes auto` ({nproc} here) and 1; mizan's default event-loop count (half the "
+  f"cores, at least 1: {max(1, nproc // 2)} here) and `--threads 2`; Varnish its defaults")
+cache_names = tuple(n for n in HIT_NAMES if n != "upstream")
 others = sorted(r["other"] for r in runs if measured(r["round"]))
 worst = max((r for r in runs if measured(r["round"])), key=lambda r: r["other"])
 w(f"- other work on the machine (CPU busy minus what the script and its servers and wrk used, over all "
@@ -571,12 +605,16 @@ w("```")
 w(machine["wrk_hit"] + "      # hits")
 w(machine["wrk_forward"] + "      # forward (not cached)")
 w(machine["wrk_miss"] + "   # misses (BASE new every run)")
-for name in ("upstream", "nginx", "nginx-tmpfs", "varnish", "mizan", "mizan-log"):
+# The worker count is in the config, not on the command line: shown as a comment.
+SUFFIX = {"nginx": "   # worker_processes auto", "nginx-tmpfs": "   # worker_processes auto",
+          "nginx-1w": "   # worker_processes 1", "mizan": "   > /dev/null", "mizan-2t": "   > /dev/null",
+          "mizan-log": "   > $WORK/requests.log"}
+for name in HIT_NAMES:
     cmd = machine.get(f"cmd_{name}")
     if cmd:
         cmd = re.sub(r"--port \d+", "--port PORT", re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", cmd))
         if name.startswith("mizan"): cmd = "MIZAN_SECRET=… MIZAN_TOKEN=… " + cmd.replace("$WORK/mizan dev", "mizan dev", 1)
-        w(f"{cmd}{'   > /dev/null' if name == 'mizan' else '   > $WORK/requests.log' if name == 'mizan-log' else ''}")
+        w(f"{cmd}{SUFFIX.get(name, '')}")
 w("```")
 w("")
 
@@ -585,7 +623,7 @@ w("")
 w("| target | req/s (median) | min-max | p50 | p99 | p99.9 | vs upstream | server CPU / request | errors | upstream requests |")
 w("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 up = hits.get("upstream")
-for name in ("upstream", "nginx", "nginx-tmpfs", "varnish", "mizan", "mizan-log"):
+for name in HIT_NAMES:
     s = hits.get(name)
     if not s: continue
     w(f"| {LABEL[name]} | {s['rps']:,.0f} | {k(s['rps_min'])}-{k(s['rps_max'])} | {us(s['p50'])} | {us(s['p99'])} | "
@@ -595,7 +633,7 @@ w("Server CPU / request: user + system CPU time of the target's processes (nginx
   "manager and child, mizan dev) during the run, over the requests wrk completed (median over the runs); it does "
   "not depend on how the cores were shared, so it compares the servers' own cost even on a busy machine.")
 w("")
-best_nginx_name = max(("nginx", "nginx-tmpfs"), key=lambda n: hits[n]["rps"])
+best_nginx_name = max(NGINX_NAMES, key=lambda n: hits[n]["rps"])
 bn, va, mz = hits[best_nginx_name], hits["varnish"], hits["mizan"]
 mz_log = hits.get("mizan-log")
 w(f"Ratios (median req/s): mizan / best nginx ({LABEL[best_nginx_name].split('(')[1].rstrip(')')}) "
@@ -611,6 +649,12 @@ for rnd in sorted({r["round"] for r in runs if measured(r["round"])}, key=int):
 if per_round:
     w("Within each round (the targets measured one after the other): mizan / best nginx "
       + ", ".join(f"{a:.2f}" for a, _ in per_round) + "; mizan / Varnish " + ", ".join(f"{b:.2f}" for _, b in per_round) + ".")
+mz2 = hits.get("mizan-2t")
+if mz2:
+    w(f"{f'With `{mizan_2t_args}`' if mizan_2t_args else 'The second /dev/null instance, without extra arguments,'} "
+      f"(nginx's `worker_processes auto` runs {nproc} workers here): "
+      f"mizan / best nginx **{ratio(mz2['rps'], bn['rps'])}** ({mz2['rps']:,.0f} req/s), p99 {us(mz2['p99'])} against "
+      f"nginx {us(bn['p99'])} ({ratio(mz2['p99'], bn['p99'])}).")
 if mz_log:
     w(f"The request log to a file changes mizan's hit throughput by {round((mz_log['rps'] / mz['rps'] - 1) * 100) or 0:+d}% "
       f"({mz_log['rps']:,.0f} against {mz['rps']:,.0f} req/s); one line like `{machine['log_line'].strip()}`, "
