@@ -133,7 +133,11 @@ struct DevCommand: ParsableCommand {
         let requestLog = LineWriter(fd: STDOUT_FILENO)
         defer { requestLog.flush() }
         let server = DevServer(options: options, store: cacheStore, derivation: derivation, manifest: initial.manifest, deployments: deployments) { record in
-            requestLog.line(json ? record.json : record.text(colour: colour))
+            if json {
+                requestLog.line(record.json)
+            } else {
+                requestLog.line { record.appendText(colour: colour, to: &$0) }
+            }
         }
         let bannerLines = [
             "  upstream  \(upstreamAddress)",

@@ -39,12 +39,19 @@ final class LineWriter: @unchecked Sendable {
     }
 
     func line(_ text: String) {
+        line { $0.append(contentsOf: text.utf8) }
+    }
+
+    /// A line that `write` appends to the pending bytes itself (under the lock; the newline is
+    /// added after it), so no string is made for it.
+    func line(_ write: (inout [UInt8]) -> Void) {
         condition.lock()
-        if pending.count + text.utf8.count + 1 > maxPendingBytes {
+        let start = pending.count
+        write(&pending)
+        pending.append(UInt8(ascii: "\n"))
+        if pending.count > maxPendingBytes {
+            pending.removeSubrange(start...)
             dropped += 1
-        } else {
-            pending.append(contentsOf: text.utf8)
-            pending.append(UInt8(ascii: "\n"))
         }
         let wake = pending.count >= wakeBytes
         condition.unlock()

@@ -21,27 +21,43 @@ public struct RequestLogRecord: Sendable, Equatable {
 
     /// `GET /api/books/5  books.get_book  hit  200  0.4 ms`, with ANSI colour when asked.
     public func text(colour: Bool) -> String {
-        // Appended piece by piece into one reserved string: this runs for every request.
-        var line = ""
-        line.reserveCapacity(method.utf8.count + path.utf8.count + (client?.utf8.count ?? 1) + (detail?.utf8.count ?? 0) + 48)
-        line += method
-        line += " "
-        line += path
-        line += "  "
-        line += client ?? "-"
-        line += "  "
-        line += paint(stored ? outcome + "+stored" : outcome, colour: colour)
-        line += "  "
-        line += paintStatus(colour: colour)
-        line += "  "
-        line += milliseconds < 10 ? String(format1: milliseconds) : String(Int(milliseconds.rounded()))
-        line += " ms"
-        if let detail {
-            line += "  ("
-            line += detail
-            line += ")"
+        var bytes: [UInt8] = []
+        appendText(colour: colour, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The same line appended as UTF-8 to `bytes`: the request log writes it straight into its
+    /// buffer, with no string in between (this runs for every request).
+    public func appendText(colour: Bool, to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: method.utf8)
+        bytes.append(UInt8(ascii: " "))
+        bytes.append(contentsOf: path.utf8)
+        bytes.append(contentsOf: "  ".utf8)
+        bytes.append(contentsOf: (client ?? "-").utf8)
+        bytes.append(contentsOf: "  ".utf8)
+        bytes.append(contentsOf: paint(stored ? outcome + "+stored" : outcome, colour: colour).utf8)
+        bytes.append(contentsOf: "  ".utf8)
+        bytes.append(contentsOf: paintStatus(colour: colour).utf8)
+        bytes.append(contentsOf: "  ".utf8)
+        if milliseconds < 10 {
+            let tenths = Int((milliseconds * 10).rounded())
+            appendDecimal(tenths / 10, to: &bytes)
+            bytes.append(UInt8(ascii: "."))
+            appendDecimal(tenths % 10, to: &bytes)
+        } else {
+            appendDecimal(Int(milliseconds.rounded()), to: &bytes)
         }
-        return line
+        bytes.append(contentsOf: " ms".utf8)
+        if let detail {
+            bytes.append(contentsOf: "  (".utf8)
+            bytes.append(contentsOf: detail.utf8)
+            bytes.append(UInt8(ascii: ")"))
+        }
+    }
+
+    private func appendDecimal(_ value: Int, to bytes: inout [UInt8]) {
+        guard value >= 10 || value < 0 else { return bytes.append(UInt8(ascii: "0") + UInt8(value)) }
+        bytes.append(contentsOf: String(value).utf8)
     }
 
     public var json: String {
