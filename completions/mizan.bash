@@ -279,7 +279,7 @@ _mizan_dev() {
     repeating_flags=()
     non_repeating_flags=(--version -h --help)
     repeating_options=(--user-credential)
-    non_repeating_options=(--upstream --port --host --store --schema --manifest --log-format --session-cookie --memory-megabytes --diagnostics-output --max-schema-size --default-cache --config)
+    non_repeating_options=(--upstream --port --host --store --schema --manifest --log-format --session-cookie --memory-megabytes --threads --diagnostics-output --max-schema-size --default-cache --config)
     __mizan_offer_flags_options 0
 
     # Offer option value completions
@@ -313,6 +313,9 @@ _mizan_dev() {
         return
         ;;
     '--memory-megabytes')
+        return
+        ;;
+    '--threads')
         return
         ;;
     '--diagnostics-output')

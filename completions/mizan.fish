@@ -33,7 +33,7 @@ function __mizan_parse_tokens -S
                 __mizan_parse_subcommand 0 'version' 'h/help'
             end
         case 'dev'
-            __mizan_parse_subcommand 0 'upstream=' 'port=' 'host=' 'store=' 'schema=' 'manifest=' 'log-format=' 'user-credential=+' 'session-cookie=' 'memory-megabytes=' 'diagnostics-output=' 'max-schema-size=' 'default-cache=' 'config=' 'version' 'h/help'
+            __mizan_parse_subcommand 0 'upstream=' 'port=' 'host=' 'store=' 'schema=' 'manifest=' 'log-format=' 'user-credential=+' 'session-cookie=' 'memory-megabytes=' 'threads=' 'diagnostics-output=' 'max-schema-size=' 'default-cache=' 'config=' 'version' 'h/help'
         case 'cache'
             __mizan_parse_subcommand 0 'version' 'h/help'
             switch $unparsed_tokens[1]
@@ -156,6 +156,7 @@ complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "m
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev"' -l 'user-credential' -d 'Where a user-context credential is read, first found wins (default: header:authorization, cookie:sessionid).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" session-cookie' -l 'session-cookie' -d 'The session cookie keying session-context entries (default: sessionid).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" memory-megabytes' -l 'memory-megabytes' -d 'Memory store size in megabytes.' -rfka ''
+complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" threads' -l 'threads' -d 'Event-loop threads serving connections and running the proxy (default: half the cores, at least 1).' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" diagnostics-output' -l 'diagnostics-output' -d 'Also write every diagnostic to this JSON file, for editors and CI.' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" max-schema-size' -l 'max-schema-size' -d 'Refuse schema files larger than this many bytes.' -rfka ''
 complete -c 'mizan' -n '__mizan_should_offer_completions_for_flags_or_options "mizan dev" default-cache' -l 'default-cache' -d 'OpenAPI input: cache GET operations that have no x-mizan-cache, publicly, for this many seconds (optionally TTL:STALE).' -rfka ''
