@@ -5,15 +5,36 @@ import MizanProtocol
 /// first. Indexes by client, (client, param, value), tag, context and caller make a purge touch
 /// only the entries it selects.
 public final class MemoryStore: CacheStore, @unchecked Sendable {
-    /// Bytes counted per entry beyond its body, so that many empty bodies still fill the bound.
-    public static let entryOverhead = 256
+    /// Bytes counted per entry whatever its shape: the LRU node, the key's slot, the entry's
+    /// records in the client and context indexes, allocator overhead. Calibrated against resident
+    /// memory: counting a flat 256 bytes beside the body let a store bounded to 256 MB reach
+    /// 400 MiB resident with 203,519 small entries (BENCHMARKS.md, proxy).
+    static let fixedEntryCost = 1024
+
+    /// What an entry is counted as against `capacity`: its body plus an estimate of what its
+    /// metadata and index records take in memory. An estimate (Swift does not report the size of
+    /// a value's allocations); checked against resident memory in BENCHMARKS.md.
+    public static func cost(bodyCount: Int, metadata: EntryMetadata) -> Int {
+        // A string of more than 15 UTF-8 bytes lives on the heap with a 32-byte header.
+        func heap(_ text: String) -> Int { text.utf8.count > 15 ? text.utf8.count + 32 : 0 }
+        // Canonical bytes, decoded members, and per value an index key and a one-entry set.
+        func params(_ params: CanonicalParams) -> Int { 48 + 2 * params.bytes.count + 160 * params.names.count }
+        var total = bodyCount + 32 + fixedEntryCost
+        total += heap(metadata.client) + heap(metadata.etag) + (metadata.contentType.map(heap) ?? 0)
+        total += params(metadata.params)
+        total += 48 + metadata.headers.reduce(0) { $0 + 48 + heap($1.name) + heap($1.value) }
+        total += metadata.tags.reduce(0) { $0 + 64 + 2 * $1.utf8.count }
+        total += metadata.deps.reduce(0) { $0 + 96 + heap($1.client) + params($1.params) }
+        if metadata.caller != nil { total += 96 }
+        return total
+    }
 
     public let capacity: Int
     private let clock: StoreClock
     private let lock = NSLock()
     private var state: State
 
-    /// `capacity` is the most bytes (bodies plus `entryOverhead` each) the store holds.
+    /// `capacity` is the most bytes the store holds, each entry counted as `cost(bodyCount:metadata:)`.
     public init(capacity: Int = 256 << 20, clock: StoreClock = .system) {
         self.capacity = capacity
         self.clock = clock
@@ -30,7 +51,7 @@ public final class MemoryStore: CacheStore, @unchecked Sendable {
 
     public func put(_ body: [UInt8], metadata: EntryMetadata) async throws {
         try metadata.checkStorable()
-        let cost = body.count + Self.entryOverhead
+        let cost = Self.cost(bodyCount: body.count, metadata: metadata)
         lock.withLock {
             if let old = state.slots[metadata.key] { state.remove(slot: old) }
             guard cost <= capacity else { return }
