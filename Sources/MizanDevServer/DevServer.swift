@@ -101,20 +101,23 @@ public final class DevServer: Sendable {
 /// The routes, swapped as a whole when the manifest is reloaded, with the hit path's memo of
 /// keys, which belongs to one route table and is dropped with it.
 final class RoutesHolder: @unchecked Sendable {
-    private let lock = NSLock()
-    private var table: RouteTable
-    private var memo = HitKeyMemo()
+    /// One manifest's routes and the keys remembered for them.
+    final class Routes: Sendable {
+        let table: RouteTable
+        let memo = HitKeyMemo()
 
-    init(_ table: RouteTable) { self.table = table }
-
-    var current: RouteTable { lock.withLock { table } }
-    var currentWithMemo: (table: RouteTable, memo: HitKeyMemo) { lock.withLock { (table, memo) } }
-    func replace(_ table: RouteTable) {
-        lock.withLock {
-            self.table = table
-            memo = HitKeyMemo()
-        }
+        init(_ table: RouteTable) { self.table = table }
     }
+
+    private let lock = NSLock()
+    private var routes: Routes
+
+    init(_ table: RouteTable) { routes = Routes(table) }
+
+    var current: RouteTable { lock.withLock { routes.table } }
+    /// One reference for the hit path, which often needs only the memo.
+    var currentWithMemo: Routes { lock.withLock { routes } }
+    func replace(_ table: RouteTable) { lock.withLock { routes = Routes(table) } }
 }
 
 final class Epoch: @unchecked Sendable {

@@ -24,16 +24,16 @@ extension DevServer {
         // Same split as the responder's: the management API is never a cache hit.
         if path == "/_mizan" || path.hasPrefix("/_mizan/") { return nil }
 
-        let (table, memo) = routes.currentWithMemo
+        let current = routes.currentWithMemo
         let remembered: HitKeyMemo.Remembered
-        if let known = memo.key(for: target) {
+        if let known = current.memo.key(for: target) {
             remembered = known
         } else {
-            guard let (entry, pathParams) = table.match(method: "GET", path: path),
+            guard let (entry, pathParams) = current.table.match(method: "GET", path: path),
                   case .keyed(let keyed) = resolveKey(entry, pathParams: pathParams, query: query, header: header)
             else { return nil }
             remembered = .init(key: keyed.key, client: entry.route.client)
-            if entry.keyFollowsFromTarget { memo.remember(remembered, for: target) }
+            if entry.keyFollowsFromTarget { current.memo.remember(remembered, for: target) }
         }
         guard let stored = store.getNow(remembered.key) else { return nil }
         let now = options.clock.now()
