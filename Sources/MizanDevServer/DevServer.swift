@@ -120,6 +120,14 @@ final class RoutesHolder: @unchecked Sendable {
     func replace(_ table: RouteTable) { lock.withLock { routes = Routes(table) } }
 }
 
+extension DevServer {
+    /// Whether a request path is the management API's (`/_mizan` and below): such a request is
+    /// never proxied and never a cache hit.
+    static func isManagementPath(_ path: some StringProtocol) -> Bool {
+        path == "/_mizan" || path.hasPrefix("/_mizan/")
+    }
+}
+
 final class Epoch: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
@@ -148,7 +156,7 @@ struct DevResponder: HTTPResponder {
         let started = ContinuousClock.now
         var record = RequestLogRecord(method: request.method.rawValue, path: request.uri.path)
         let response: Response
-        if request.uri.path == "/_mizan" || request.uri.path.hasPrefix("/_mizan/") {
+        if DevServer.isManagementPath(request.uri.path) {
             response = await server.management(request, record: &record)
         } else {
             response = await server.proxy(request, record: &record)

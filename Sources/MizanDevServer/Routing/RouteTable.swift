@@ -40,10 +40,12 @@ public struct RouteTable: Sendable {
         let affects = Dictionary(manifest.invalidation.map { ($0.client, $0.affects) }, uniquingKeysWith: { first, _ in first })
         var byMethod: [String: [Int: [Entry]]] = [:]
         var readers: [String: ParamReader] = [:]
+        var contexts: [String: CacheContext] = [:]
         for route in manifest.routes {
             let reader = ParamReader(route: route)
             readers[route.client] = reader
             let context = route.cache.map { CacheContext(rawValue: $0.context) ?? .public }
+            if let context { contexts[route.client] = context }
             let entry = Entry(
                 route: route, segments: Self.segments(of: route.path), reader: reader, context: context,
                 affects: affects[route.client] ?? [],
@@ -52,9 +54,7 @@ public struct RouteTable: Sendable {
         }
         self.byMethod = byMethod
         self.readers = readers
-        self.contexts = manifest.routes.reduce(into: [:]) { contexts, route in
-            if let cache = route.cache { contexts[route.client] = CacheContext(rawValue: cache.context) ?? .public }
-        }
+        self.contexts = contexts
     }
 
     /// The route a request calls and its path params (percent-decoded), or nil when it calls none.

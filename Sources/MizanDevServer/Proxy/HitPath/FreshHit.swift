@@ -21,8 +21,7 @@ extension DevServer {
             path = Substring(target)
             query = nil
         }
-        // Same split as the responder's: the management API is never a cache hit.
-        if path == "/_mizan" || path.hasPrefix("/_mizan/") { return nil }
+        if Self.isManagementPath(path) { return nil }
 
         let current = routes.currentWithMemo
         let remembered: HitKeyMemo.Remembered
